@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make demo` (install, build a synthetic city, run the pipeline)
+# and `make test` (the whole test suite). `make check` runs the linters and type checker.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PEOPLE ?= 20000
+SEED ?= 42
+DATA ?= data
+CITY := $(DATA)/city
+
+.PHONY: demo test check install clean-data bench
+
+$(BIN)/kinlink: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(BIN)/kinlink
+
+install: $(BIN)/kinlink
+
+demo: install
+	$(BIN)/kinlink synth --people $(PEOPLE) --seed $(SEED) --out $(CITY)
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink ingest $(CITY)/feeds
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink quarantine summary
+
+test: install
+	$(BIN)/python -m pytest -q -n 2
+
+check: install
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m benchmarks.pipeline --people 20000 --people 500000
+
+clean-data:
+	rm -rf $(DATA)

@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print figures; results are recorded in docs/benchmarks.md."""

@@ -1,0 +1,94 @@
+"""Synth and ingest throughput and peak memory for cities of given sizes.
+
+Each stage runs in its own child process so that its peak resident memory is measured
+alone (``os.wait4`` returns the child's own resource usage).
+
+    python -m benchmarks.pipeline --people 20000 --people 500000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _run_stage(args: list[str]) -> tuple[float, float, str]:
+    """Run a stage in a child; return (seconds, peak RSS in MiB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "benchmarks.pipeline", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"stage {args[:2]} failed with exit code {proc.returncode}")
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+def _stage_synth(people: int, out: Path) -> None:
+    from kinlink.synth import CityConfig, generate_city
+
+    summary = generate_city(CityConfig(people=people, seed=42), out)
+    rows = sum(int(v["rows"]) for v in json.loads(summary.to_json())["files"].values())
+    print(json.dumps({"rows": rows}))
+
+
+def _stage_ingest(feeds: Path, warehouse: Path) -> None:
+    from kinlink.ingest import ingest_paths
+    from kinlink.sources import definitions_load
+
+    report = ingest_paths([feeds], warehouse=warehouse, definitions=definitions_load())
+    print(json.dumps(report.totals()))
+
+
+def main() -> None:
+    """Parse arguments; either orchestrate the benchmark or run one stage in a child."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, action="append", default=[])
+    parser.add_argument("--stage", choices=["synth", "ingest"])
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--warehouse", type=Path)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    if args.stage == "synth":
+        _stage_synth(args.people[0], args.out)
+        return
+    if args.stage == "ingest":
+        _stage_ingest(args.out, args.warehouse)
+        return
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{'people':>9} {'stage':>7} {'seconds':>8} {'rows':>10} {'rows/s':>9} {'peak MiB':>9}")
+    for people in args.people or [20_000]:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            city = Path(tmp) / "city"
+            secs, rss, out = _run_stage(["--stage", "synth", "--people", str(people), "--out", str(city)])
+            rows = json.loads(out.strip().splitlines()[-1])["rows"]
+            print(f"{people:>9,} {'synth':>7} {secs:>8.1f} {rows:>10,} {rows / secs:>9,.0f} {rss:>9,.0f}")
+            wh = Path(tmp) / "warehouse.duckdb"
+            secs2, rss2, out2 = _run_stage(
+                ["--stage", "ingest", "--out", str(city / "feeds"), "--warehouse", str(wh)]
+            )
+            totals = json.loads(out2.strip().splitlines()[-1])
+            read = totals["rows_read"]
+            print(f"{people:>9,} {'ingest':>7} {secs2:>8.1f} {read:>10,} {read / secs2:>9,.0f} {rss2:>9,.0f}")
+            print(
+                f"{people:>9,} {'total':>7} {secs + secs2:>8.1f}   loaded {totals['rows_loaded']:,}, "
+                f"quarantined {totals['rows_quarantined']:,}, person records {totals['person_records']:,}"
+            )
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The ``kinlink`` command: thin Typer commands over the services of each package."""

@@ -1,0 +1,55 @@
+"""``kinlink``: the command line a council's data analyst uses to run the pipeline.
+
+Each command is a thin layer over a package's services, so the portal and the CLI do the
+same thing the same way. Errors the user can act on print one message and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from kinlink.cli import ingest_commands, sources_commands, warehouse_commands
+from kinlink.cli.output import errors
+from kinlink.cli.synth_command import synth
+from kinlink.core.errors import KinlinkError
+
+app = typer.Typer(
+    name="kinlink",
+    help=(
+        "Kinlink: bring partner extracts together, link people and families, and share on a "
+        "need-to-know basis.\n\nTypical run: 'kinlink synth' (a synthetic city to try things "
+        "on) then 'kinlink ingest DIR' then 'kinlink quarantine summary'."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("synth")(synth)
+app.add_typer(sources_commands.app, name="sources")
+app.command("ingest")(ingest_commands.ingest)
+app.add_typer(ingest_commands.quarantine_app, name="quarantine")
+app.command("status")(ingest_commands.status)
+app.add_typer(warehouse_commands.app, name="warehouse")
+
+
+def main() -> None:
+    """Entry point: run the app and turn user errors into one clear line and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except KinlinkError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        errors.print("aborted")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

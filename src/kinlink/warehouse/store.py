@@ -1,0 +1,61 @@
+"""Opening the DuckDB warehouse and creating its tables.
+
+The warehouse is a single DuckDB file: embedded, fast on a laptop-sized machine, readable
+by BI tools, and transactional, so that a failed load leaves it exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from kinlink.warehouse.schema import SCHEMA_VERSION, all_tables
+
+META_TABLE = "warehouse_meta"
+
+
+def warehouse_connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and when writable, create or upgrade) the warehouse at ``path``."""
+    if read_only:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no warehouse here yet; run 'kinlink ingest' first")
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    schema_create(con)
+    return con
+
+
+def schema_create(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that does not exist yet; record the schema version."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    for name, columns in all_tables().items():
+        cols = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+    con.execute(
+        f"INSERT OR REPLACE INTO {META_TABLE} VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+    )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All-or-nothing: commit when the block finishes, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every warehouse table (for status output and tests)."""
+    counts: dict[str, int] = {}
+    for name in all_tables():
+        row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+        counts[name] = int(row[0]) if row else 0
+    return counts
