@@ -37,6 +37,10 @@ def _run_stage(args: list[str]) -> tuple[float, float, str]:
     return elapsed, usage.ru_maxrss / 1024, out
 
 
+def _line(people: int, stage: str, secs: float, rows: int, rss: float) -> str:
+    return f"{people:>9,} {stage:>7} {secs:>8.1f} {rows:>10,} {rows / secs:>9,.0f} {rss:>9,.0f}"
+
+
 def _stage_synth(people: int, out: Path) -> None:
     from kinlink.synth import CityConfig, generate_city
 
@@ -68,24 +72,29 @@ def main() -> None:
     if args.stage == "ingest":
         _stage_ingest(args.out, args.warehouse)
         return
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"{'people':>9} {'stage':>7} {'seconds':>8} {'rows':>10} {'rows/s':>9} {'peak MiB':>9}")
     for people in args.people or [20_000]:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
             city = Path(tmp) / "city"
-            secs, rss, out = _run_stage(["--stage", "synth", "--people", str(people), "--out", str(city)])
+            secs, rss, out = _run_stage(
+                ["--stage", "synth", "--people", str(people), "--out", str(city)]
+            )
             rows = json.loads(out.strip().splitlines()[-1])["rows"]
-            print(f"{people:>9,} {'synth':>7} {secs:>8.1f} {rows:>10,} {rows / secs:>9,.0f} {rss:>9,.0f}")
+            print(_line(people, "synth", secs, rows, rss))
             wh = Path(tmp) / "warehouse.duckdb"
             secs2, rss2, out2 = _run_stage(
                 ["--stage", "ingest", "--out", str(city / "feeds"), "--warehouse", str(wh)]
             )
             totals = json.loads(out2.strip().splitlines()[-1])
             read = totals["rows_read"]
-            print(f"{people:>9,} {'ingest':>7} {secs2:>8.1f} {read:>10,} {read / secs2:>9,.0f} {rss2:>9,.0f}")
+            print(_line(people, "ingest", secs2, read, rss2))
             print(
-                f"{people:>9,} {'total':>7} {secs + secs2:>8.1f}   loaded {totals['rows_loaded']:,}, "
-                f"quarantined {totals['rows_quarantined']:,}, person records {totals['person_records']:,}"
+                f"{people:>9,} {'total':>7} {secs + secs2:>8.1f}   "
+                f"loaded {totals['rows_loaded']:,}, quarantined {totals['rows_quarantined']:,}, "
+                f"person records {totals['person_records']:,}"
             )
             sys.stdout.flush()
 

@@ -25,7 +25,9 @@ def test_pipeline_packages_do_not_import_django_portal_or_cli():
     for package in PIPELINE:
         for path in (SRC / package).rglob("*.py"):
             for name in _imports(path):
-                if name.split(".")[0] == "django" or name.startswith(("kinlink.portal", "kinlink.cli")):
+                if name.split(".")[0] == "django" or name.startswith(
+                    ("kinlink.portal", "kinlink.cli")
+                ):
                     offenders.append(f"{path.relative_to(SRC)} imports {name}")
     assert offenders == []
 

@@ -9,7 +9,10 @@ from pathlib import Path
 from kinlink.identity import upn_make
 
 DEF = Path(__file__).resolve().parents[2] / "src" / "kinlink" / "sources" / "definitions"
-HEADER = "upn,urn,academic_year,term,sessions_possible,sessions_authorised,sessions_unauthorised,as_of_date"
+HEADER = (
+    "upn,urn,academic_year,term,sessions_possible,sessions_authorised,"
+    "sessions_unauthorised,as_of_date"
+)
 
 
 def run(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -45,10 +48,12 @@ def test_ingest_prints_read_loaded_quarantined_and_quarantine_lists_reasons(tmp_
     _extract(folder, "attendance_2024_25_AUT.csv", [_row(1), _row(2), _row(3, term="WINTER")])
     result = run("ingest", str(folder), env_dir=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "attendance" in result.stdout and "1/0/0" in result.stdout
+    assert "attendance" in result.stdout
+    assert "1/0/0" in result.stdout
     listing = run("quarantine", "list", env_dir=tmp_path)
     assert listing.returncode == 0
-    assert "unknown_code" in listing.stdout and "term" in listing.stdout
+    assert "unknown_code" in listing.stdout
+    assert "term" in listing.stdout
     assert upn_make(999, 2001, 24, 3) not in listing.stdout, "raw values only with --show-values"
     summary = run("quarantine", "summary", env_dir=tmp_path)
     assert "unknown_code" in summary.stdout
@@ -65,7 +70,9 @@ def test_bad_input_gives_one_error_line_and_exit_code_2(tmp_path):
 
 
 def test_sources_check_says_what_does_not_fit(tmp_path):
-    sample = _extract(tmp_path / "s", "attendance_x.csv", [_row(1), _row(2, term="WINTER"), _row(3)[:-1] + "32"])
+    sample = _extract(
+        tmp_path / "s", "attendance_x.csv", [_row(1), _row(2, term="WINTER"), _row(3)[:-1] + "32"]
+    )
     result = run("sources", "check", str(DEF / "attendance.yaml"), str(sample), env_dir=tmp_path)
     assert result.returncode == 1
     assert "unknown_code" in result.stdout
@@ -78,7 +85,11 @@ def test_sources_check_says_what_does_not_fit(tmp_path):
 
 def test_sources_check_reports_definition_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((DEF / "attendance.yaml").read_text().replace("target: attendance_term", "target: attendence"))
+    bad.write_text(
+        (DEF / "attendance.yaml")
+        .read_text()
+        .replace("target: attendance_term", "target: attendence")
+    )
     sample = _extract(tmp_path / "s", "attendance_x.csv", [_row(1)])
     result = run("sources", "check", str(bad), str(sample), env_dir=tmp_path)
     assert result.returncode == 2

@@ -41,7 +41,9 @@ def _ingest_fails(extracts, warehouse, definitions, loaded) -> InputError:
 
 def test_missing_file_is_named(tmp_path, warehouse, definitions):
     with pytest.raises(InputError, match="attendance_missing.csv: no such file"):
-        ingest_paths([tmp_path / "attendance_missing.csv"], warehouse=warehouse, definitions=definitions)
+        ingest_paths(
+            [tmp_path / "attendance_missing.csv"], warehouse=warehouse, definitions=definitions
+        )
 
 
 def test_unknown_column_names_the_column(extracts, warehouse, definitions, loaded):
@@ -61,7 +63,9 @@ def test_missing_required_column_is_named(extracts, warehouse, definitions, load
 
 def test_wrong_encoding_names_file_and_row(extracts, warehouse, definitions, loaded, monkeypatch):
     strict = definitions["attendance"].model_copy(
-        update={"files": definitions["attendance"].files.model_copy(update={"encodings": ("utf-8",)})}
+        update={
+            "files": definitions["attendance"].files.model_copy(update={"encodings": ("utf-8",)})
+        }
     )
     definitions = {**definitions, "attendance": strict}
     text = attendance_csv([good_row(3), good_row(4).replace("AUT", "Autumn\u00e9")])
@@ -73,7 +77,9 @@ def test_wrong_encoding_names_file_and_row(extracts, warehouse, definitions, loa
 
 
 def test_utf16_file_is_refused_with_advice(extracts, warehouse, definitions, loaded):
-    (extracts / NAME).write_bytes(codecs.BOM_UTF16_LE + attendance_csv([good_row(3)]).encode("utf-16-le"))
+    (extracts / NAME).write_bytes(
+        codecs.BOM_UTF16_LE + attendance_csv([good_row(3)]).encode("utf-16-le")
+    )
     error = _ingest_fails(extracts, warehouse, definitions, loaded)
     assert "UTF-16" in str(error)
 

@@ -11,7 +11,9 @@ from kinlink.ingest import file_check
 from kinlink.sources import definition_for_file, definitions_load
 
 
-def test_every_generated_file_is_read_by_a_shipped_definition_without_header_problems(small_city: Path):
+def test_every_generated_file_is_read_by_a_shipped_definition_without_header_problems(
+    small_city: Path,
+):
     definitions = definitions_load()
     files = sorted((small_city / "feeds").iterdir())
     feeds = set()
@@ -24,13 +26,17 @@ def test_every_generated_file_is_read_by_a_shipped_definition_without_header_pro
     assert len(feeds) == 13
 
 
-def test_read_equals_loaded_plus_quarantined_for_every_file(small_city: Path, small_warehouse: Path):
+def test_read_equals_loaded_plus_quarantined_for_every_file(
+    small_city: Path, small_warehouse: Path
+):
     con = duckdb.connect(str(small_warehouse), read_only=True)
     batches = con.execute(
         "SELECT file_name, rows_read, rows_loaded, rows_quarantined FROM ingest_batches"
     ).fetchall()
     per_file_loaded = dict(
-        con.execute("SELECT file_name, count(DISTINCT row_number) FROM person_records GROUP BY 1").fetchall()
+        con.execute(
+            "SELECT file_name, count(DISTINCT row_number) FROM person_records GROUP BY 1"
+        ).fetchall()
     )
     per_file_quarantined = dict(
         con.execute("SELECT file_name, count(*) FROM quarantine GROUP BY 1").fetchall()
@@ -47,7 +53,9 @@ def test_read_equals_loaded_plus_quarantined_for_every_file(small_city: Path, sm
         assert per_file_quarantined.get(name, 0) == quarantined, name
 
 
-def test_every_true_person_slot_of_a_loaded_row_has_one_person_record(small_city: Path, small_warehouse: Path):
+def test_every_true_person_slot_of_a_loaded_row_has_one_person_record(
+    small_city: Path, small_warehouse: Path
+):
     con = duckdb.connect(str(small_warehouse), read_only=True)
     truth = small_city / "truth" / "person_slots.csv"
     con.execute(

@@ -34,10 +34,16 @@ def _write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_loads_every_row_with_lineage(extracts, warehouse, definitions):
-    _write(extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 6)]))
+    _write(
+        extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 6)])
+    )
     report = ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
     [file_report] = report.files
-    assert (file_report.rows_read, file_report.rows_loaded, file_report.rows_quarantined) == (5, 5, 0)
+    assert (file_report.rows_read, file_report.rows_loaded, file_report.rows_quarantined) == (
+        5,
+        5,
+        0,
+    )
     con = duckdb.connect(str(warehouse), read_only=True)
     rows = con.execute(
         "SELECT a.row_number, a.file_name, a.sessions_possible, p.upn, p.upn_valid, a.file_hash "
@@ -46,12 +52,15 @@ def test_loads_every_row_with_lineage(extracts, warehouse, definitions):
     con.close()
     assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
     assert {r[1] for r in rows} == {"attendance_2024_25_AUT.csv"}
-    assert rows[0][3] == upn(1) and rows[0][4] is True
+    assert rows[0][3] == upn(1)
+    assert rows[0][4] is True
     assert len(rows[0][5]) == 64
 
 
 def test_reingesting_the_same_file_changes_nothing(extracts, warehouse, definitions):
-    _write(extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 4)]))
+    _write(
+        extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 4)])
+    )
     ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
     before = _counts(warehouse)
     again = ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
@@ -71,7 +80,10 @@ def test_corrected_reextract_replaces_what_the_extract_provided(extracts, wareho
     _write(extracts, path.name, attendance_csv([good_row(1, unauth=30), good_row(3)]))
     report = ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
     statuses = {f.file_name: f.status for f in report.files}
-    assert statuses == {"attendance_2024_25_AUT.csv": "replaced", "attendance_2024_25_SPR.csv": "unchanged"}
+    assert statuses == {
+        "attendance_2024_25_AUT.csv": "replaced",
+        "attendance_2024_25_SPR.csv": "unchanged",
+    }
     con = duckdb.connect(str(warehouse), read_only=True)
     rows = con.execute(
         "SELECT p.upn, a.sessions_unauthorised FROM attendance_term a "
@@ -92,10 +104,14 @@ def test_corrected_reextract_replaces_what_the_extract_provided(extracts, wareho
 
 
 def test_failure_mid_load_leaves_warehouse_as_it_was(extracts, warehouse, definitions, monkeypatch):
-    _write(extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 4)]))
+    _write(
+        extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 4)])
+    )
     ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
     before = _counts(warehouse)
-    _write(extracts, "attendance_2024_25_SPR.csv", attendance_csv([good_row(i) for i in range(4, 9)]))
+    _write(
+        extracts, "attendance_2024_25_SPR.csv", attendance_csv([good_row(i) for i in range(4, 9)])
+    )
     _write(extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(20)]))
     real_flush = ingest_services.TableBuffer.flush
     calls = {"n": 0}
@@ -147,7 +163,9 @@ def test_multi_person_rows_make_one_record_per_present_slot(tmp_path, family_def
     assert all(f[0].endswith((":adult", ":child_1")) for f in facts)
 
 
-def test_read_equals_loaded_plus_quarantined_with_mixed_rows(extracts, warehouse, definitions: dict[str, FeedDefinition]):
+def test_read_equals_loaded_plus_quarantined_with_mixed_rows(
+    extracts, warehouse, definitions: dict[str, FeedDefinition]
+):
     rows = [
         good_row(1),
         "",  # blank row

@@ -27,7 +27,7 @@ SourcesOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--sources",
-        help="Folder of your own source definitions (YAML); they add to or override the shipped ones.",
+        help="Folder of your own source definitions; they add to or replace the shipped ones.",
     ),
 ]
 
@@ -61,11 +61,23 @@ def ingest(
             bar.update(rows_task, completed=done, total=total)
 
         report = ingest_paths(
-            paths, warehouse=target, definitions=definitions, progress=on_rows, on_file_start=on_file
+            paths,
+            warehouse=target,
+            definitions=definitions,
+            progress=on_rows,
+            on_file_start=on_file,
         )
         bar.update(files_task, completed=len(report.files), total=len(report.files))
     table = Table(title=f"Ingest into {target}")
-    for heading in ("feed", "files", "new/replaced/unchanged", "read", "loaded", "quarantined", "people"):
+    for heading in (
+        "feed",
+        "files",
+        "new/replaced/unchanged",
+        "read",
+        "loaded",
+        "quarantined",
+        "people",
+    ):
         table.add_column(heading, justify="left" if heading == "feed" else "right")
     by_feed: dict[str, list[int]] = {}
     for f in report.files:
@@ -95,7 +107,9 @@ def ingest(
             console.print(f"[yellow]warning[/] {f.file_name}: {warning}")
 
 
-quarantine_app = typer.Typer(help="Inspect rows that could not be loaded, and why.", no_args_is_help=True)
+quarantine_app = typer.Typer(
+    help="Inspect rows that could not be loaded, and why.", no_args_is_help=True
+)
 
 
 @quarantine_app.command("summary")
@@ -118,7 +132,9 @@ def quarantine_summary_command(warehouse: WarehouseOption = None) -> None:
 def quarantine_list_command(
     feed: Annotated[str | None, typer.Option(help="Only this feed.")] = None,
     file: Annotated[str | None, typer.Option(help="Only this file name.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Only this reason, e.g. impossible_date.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Only this reason, e.g. impossible_date.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Also print the raw row (contains personal data).")
@@ -137,7 +153,13 @@ def quarantine_list_command(
     if show_values:
         table.add_column("raw values")
     for row in rows:
-        cells = [row["file_name"], str(row["row_number"]), row["field"] or "", row["reason"], row["message"]]
+        cells = [
+            row["file_name"],
+            str(row["row_number"]),
+            row["field"] or "",
+            row["reason"],
+            row["message"],
+        ]
         if show_values:
             cells.append(json.dumps(row["raw"], ensure_ascii=False))
         table.add_row(*cells)

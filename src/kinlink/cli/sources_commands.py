@@ -12,7 +12,10 @@ from kinlink.cli.output import console
 from kinlink.ingest import file_check
 from kinlink.sources import definition_load, definitions_load
 
-app = typer.Typer(help="Feed definitions: what each partner file contains and how it is read.", no_args_is_help=True)
+app = typer.Typer(
+    help="Feed definitions: what each partner file contains and how it is read.",
+    no_args_is_help=True,
+)
 
 
 @app.command("list")
@@ -62,7 +65,9 @@ def sources_show(feed: Annotated[str, typer.Argument(help="Feed name, e.g. atten
             for column in (mapped,) if isinstance(mapped, str) else mapped:
                 targets.setdefault(column, []).append(f"{person.slot or 'person'}.{field}")
     for column, spec in d.columns.items():
-        table.add_row(column, spec.type, "yes" if spec.required else "", ", ".join(targets.get(column, [])))
+        table.add_row(
+            column, spec.type, "yes" if spec.required else "", ", ".join(targets.get(column, []))
+        )
     console.print(table)
 
 
@@ -91,7 +96,9 @@ def sources_check(
         for heading in ("field", "reason", "rows", "first rows", "example message"):
             table.add_column(heading)
         for (field, reason), rows in sorted(report.problems_by_field.items()):
-            shown = ", ".join(str(r) for r in rows[:max_rows]) + (" ..." if len(rows) > max_rows else "")
+            shown = ", ".join(str(r) for r in rows[:max_rows]) + (
+                " ..." if len(rows) > max_rows else ""
+            )
             table.add_row(field, reason, f"{len(rows):,}", shown, report.samples[(field, reason)])
         console.print(table)
     console.print(f"{report.rows_ok:,} of {report.rows_read:,} rows would load.")

@@ -15,7 +15,9 @@ app = typer.Typer(help="The warehouse and its documented tables.", no_args_is_he
 
 @app.command("contract")
 def warehouse_contract(
-    out: Annotated[Path | None, typer.Option(help="Write to this file instead of printing.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of printing.")
+    ] = None,
 ) -> None:
     """Print (or write) the warehouse contract as Markdown."""
     text = contract_markdown()

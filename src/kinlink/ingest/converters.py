@@ -41,7 +41,9 @@ def converter_for(column: str, spec: ColumnSpec, *, typed_source: bool = False) 
     if spec.type == "integer":
         return _memoised(_integer(column, spec))
     if spec.type == "date":
-        formats = spec.formats if not typed_source or _ISO in spec.formats else (_ISO, *spec.formats)
+        formats = (
+            spec.formats if not typed_source or _ISO in spec.formats else (_ISO, *spec.formats)
+        )
         return _memoised(_date(column, formats))
     if spec.type == "boolean":
         return _memoised(_boolean(column, spec))

@@ -171,7 +171,9 @@ def _read_xlsx(path: Path, data: bytes, digest: str, definition: FeedDefinition)
     sheet_name = definition.files.sheet or workbook.sheetnames[0]
     if sheet_name not in workbook.sheetnames:
         raise InputError(name, f"has no worksheet '{sheet_name}' ({workbook.sheetnames})")
-    rows = [[_cell_text(v) for v in row] for row in workbook[sheet_name].iter_rows(values_only=True)]
+    rows = [
+        [_cell_text(v) for v in row] for row in workbook[sheet_name].iter_rows(values_only=True)
+    ]
     workbook.close()
     # Trailing empty rows are sheet formatting, not data rows.
     while rows and not any(c.strip() for c in rows[-1]):
@@ -181,7 +183,9 @@ def _read_xlsx(path: Path, data: bytes, digest: str, definition: FeedDefinition)
     header = [h.strip() for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
-    records = [r[: len(header)] if not any(c.strip() for c in r[len(header) :]) else r for r in rows[1:]]
+    records = [
+        r[: len(header)] if not any(c.strip() for c in r[len(header) :]) else r for r in rows[1:]
+    ]
     return RawTable(path, digest, len(data), "xlsx", header, records, typed_source=True)
 
 

@@ -108,30 +108,44 @@ class RowTyper:
 
     def _row(self, number: int, cells: list[str]) -> TypedRow | RejectedRow:
         digest = row_hash(cells)
+        problem = self._shape_problem(number, digest, cells)
+        if problem is not None:
+            return RejectedRow(number, digest, cells, [problem])
+        values, raw_by_column, problems = self._typed_values(cells)
+        persons: list[tuple[PersonSlot, dict[str, Any]]] = []
+        if not problems:
+            for slot in self.definition.persons:
+                if not slot_present(self._own_columns[slot.slot], raw_by_column):
+                    continue
+                fields, slot_problem = person_fields(slot, values)
+                if slot_problem is not None:
+                    problems.append(slot_problem)
+                persons.append((slot, fields))
+            if not persons and not problems:
+                problems.append(
+                    RowProblem(None, "no_person", "no identity column has a value in this row")
+                )
+        if problems:
+            return RejectedRow(number, digest, cells, problems)
+        return TypedRow(number, digest, values, persons)
+
+    def _shape_problem(self, number: int, digest: str, cells: list[str]) -> RowProblem | None:
+        """Whole-row problems: blank, wrong number of fields, exact duplicate."""
         if not any(c.strip() for c in cells):
-            return RejectedRow(number, digest, cells, [RowProblem(None, "blank_row", "row is blank")])
+            return RowProblem(None, "blank_row", "row is blank")
         if len(cells) != self.width:
-            return RejectedRow(
-                number,
-                digest,
-                cells,
-                [
-                    RowProblem(
-                        None,
-                        "field_count",
-                        f"row has {len(cells)} fields but the header has {self.width}",
-                    )
-                ],
+            return RowProblem(
+                None, "field_count", f"row has {len(cells)} fields but the header has {self.width}"
             )
         if self.definition.quarantine_duplicates:
             first = self._first_seen.setdefault(digest, number)
             if first != number:
-                return RejectedRow(
-                    number,
-                    digest,
-                    cells,
-                    [RowProblem(None, "duplicate_row", f"identical to row {first} of this file")],
-                )
+                return RowProblem(None, "duplicate_row", f"identical to row {first} of this file")
+        return None
+
+    def _typed_values(
+        self, cells: list[str]
+    ) -> tuple[dict[str, Any], dict[str, str], list[RowProblem]]:
         values: dict[str, Any] = {}
         raw_by_column: dict[str, str] = {}
         problems: list[RowProblem] = []
@@ -149,19 +163,4 @@ class RowTyper:
             values[column] = value
             if problem is not None:
                 problems.append(problem)
-        persons: list[tuple[PersonSlot, dict[str, Any]]] = []
-        if not problems:
-            for slot in self.definition.persons:
-                if not slot_present(self._own_columns[slot.slot], raw_by_column):
-                    continue
-                fields, problem = person_fields(slot, values)
-                if problem is not None:
-                    problems.append(problem)
-                persons.append((slot, fields))
-            if not persons and not problems:
-                problems.append(
-                    RowProblem(None, "no_person", "no identity column has a value in this row")
-                )
-        if problems:
-            return RejectedRow(number, digest, cells, problems)
-        return TypedRow(number, digest, values, persons)
+        return values, raw_by_column, problems

@@ -49,7 +49,9 @@ def quarantine_rows(
     return out
 
 
-def batches_list(con: duckdb.DuckDBPyConnection, *, include_superseded: bool = False) -> list[dict[str, Any]]:
+def batches_list(
+    con: duckdb.DuckDBPyConnection, *, include_superseded: bool = False
+) -> list[dict[str, Any]]:
     """Loaded extracts with their counts (read = loaded + quarantined)."""
     where = "" if include_superseded else "WHERE superseded_by IS NULL"
     result = con.execute(

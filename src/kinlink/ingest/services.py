@@ -203,16 +203,17 @@ class _BatchLoader:
                 "reason": first.reason,
                 "message": first.message,
                 "problems": json.dumps(
-                    [{"field": p.field, "reason": p.reason, "message": p.message} for p in row.problems]
+                    [
+                        {"field": p.field, "reason": p.reason, "message": p.message}
+                        for p in row.problems
+                    ]
                 ),
                 "raw": json.dumps(raw, ensure_ascii=False),
             }
         )
 
 
-def _active_batch(
-    con: duckdb.DuckDBPyConnection, feed: str, column: str, value: str
-) -> str | None:
+def _active_batch(con: duckdb.DuckDBPyConnection, feed: str, column: str, value: str) -> str | None:
     found = con.execute(
         f"SELECT batch_id FROM {INGEST_BATCH_TABLE} "
         f"WHERE feed = ? AND {column} = ? AND superseded_by IS NULL",

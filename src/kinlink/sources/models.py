@@ -171,45 +171,7 @@ class FeedDefinition(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> FeedDefinition:
-        problems: list[str] = []
-        if self.target not in FACT_TABLES:
-            problems.append(
-                f"target '{self.target}' is not a warehouse fact table "
-                f"(one of: {', '.join(FACT_TABLES)})"
-            )
-        else:
-            fields = {c.name: c for c in FACT_TABLES[self.target]}
-            for field_name, column in self.facts.items():
-                if field_name not in fields:
-                    problems.append(
-                        f"facts.{field_name}: '{self.target}' has no field '{field_name}' "
-                        f"(fields: {', '.join(fields)})"
-                    )
-                    continue
-                if column not in self.columns:
-                    problems.append(f"facts.{field_name}: column '{column}' is not in 'columns'")
-                    continue
-                want, have = fields[field_name].sql_type, self.columns[column].sql_type
-                if want != have:
-                    problems.append(
-                        f"facts.{field_name}: field is {want} but column '{column}' is "
-                        f"{self.columns[column].type} ({have})"
-                    )
-        slots = [p.slot for p in self.persons]
-        if len(set(slots)) != len(slots):
-            problems.append("persons: slot names must be unique")
-        for person in self.persons:
-            label = f"persons[{person.slot or 'single'}]"
-            for field_name, mapped in person.identity.items():
-                cols = (mapped,) if isinstance(mapped, str) else mapped
-                for col in cols:
-                    if col not in self.columns:
-                        problems.append(
-                            f"{label}.identity.{field_name}: column '{col}' is not in 'columns'"
-                        )
-                if field_name == "dob" and isinstance(mapped, str) and mapped in self.columns:
-                    if self.columns[mapped].type != "date":
-                        problems.append(f"{label}.identity.dob: column '{mapped}' must be a date")
+        problems = self._fact_problems() + self._person_problems()
         if self.observed_date is not None:
             spec = self.columns.get(self.observed_date)
             if spec is None or spec.type != "date":
@@ -220,6 +182,48 @@ class FeedDefinition(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _fact_problems(self) -> list[str]:
+        if self.target not in FACT_TABLES:
+            return [
+                f"target '{self.target}' is not a warehouse fact table "
+                f"(one of: {', '.join(FACT_TABLES)})"
+            ]
+        problems: list[str] = []
+        fields = {c.name: c for c in FACT_TABLES[self.target]}
+        for field_name, column in self.facts.items():
+            if field_name not in fields:
+                problems.append(
+                    f"facts.{field_name}: '{self.target}' has no field '{field_name}' "
+                    f"(fields: {', '.join(fields)})"
+                )
+            elif column not in self.columns:
+                problems.append(f"facts.{field_name}: column '{column}' is not in 'columns'")
+            elif fields[field_name].sql_type != self.columns[column].sql_type:
+                problems.append(
+                    f"facts.{field_name}: field is {fields[field_name].sql_type} but column "
+                    f"'{column}' is {self.columns[column].type} ({self.columns[column].sql_type})"
+                )
+        return problems
+
+    def _person_problems(self) -> list[str]:
+        problems: list[str] = []
+        slots = [p.slot for p in self.persons]
+        if len(set(slots)) != len(slots):
+            problems.append("persons: slot names must be unique")
+        for person in self.persons:
+            label = f"persons[{person.slot or 'single'}]"
+            for field_name, mapped in person.identity.items():
+                cols = (mapped,) if isinstance(mapped, str) else mapped
+                problems.extend(
+                    f"{label}.identity.{field_name}: column '{col}' is not in 'columns'"
+                    for col in cols
+                    if col not in self.columns
+                )
+            dob = person.identity.get("dob")
+            if isinstance(dob, str) and dob in self.columns and self.columns[dob].type != "date":
+                problems.append(f"{label}.identity.dob: column '{dob}' must be a date")
+        return problems
 
     def used_columns(self) -> set[str]:
         """Columns whose values are loaded somewhere (facts or identity)."""
