@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kinlink.identity.names import clean_text, name_key
+from kinlink.identity.names import _key_uncached, clean_text
 from kinlink.identity.postcodes import POSTCODE_IN_TEXT
 
 _ABBREVIATIONS: dict[str, str] = {
@@ -42,7 +42,7 @@ def _segment_tokens(segment: str) -> list[str]:
     "St" is Street after a word (Hope St) but Saint at the start of a part or after a house
     number (St Helens, 12 St John's Road), where expanding it to street would be wrong.
     """
-    words = (name_key(segment) or "").split()
+    words = (_key_uncached(segment) or "").split()
     out: list[str] = []
     for i, word in enumerate(words):
         if word == "st":

@@ -64,6 +64,8 @@ def _fold(text: str) -> str:
     One pass is not always enough: compatibility forms can decompose to capitals (ℌ to H)
     and case folding can add combining marks (İ to i plus a dot).
     """
+    if text.isascii():  # the common case: one pass is exact
+        return text.lower().translate(_FOLD)
     for _ in range(3):
         folded = text.casefold().translate(_FOLD)
         if not folded.isascii():
@@ -76,10 +78,13 @@ def _fold(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=_KEY_CACHE_SIZE)
-def _key(raw: str) -> str | None:
+def _key_uncached(raw: str) -> str | None:
+    """``name_key`` without the cache, for callers that cache larger units themselves."""
     key = " ".join(_NON_WORD.sub(" ", _fold(raw)).split())
     return key or None
+
+
+_key = lru_cache(maxsize=_KEY_CACHE_SIZE)(_key_uncached)
 
 
 def name_key(raw: str | None) -> str | None:
