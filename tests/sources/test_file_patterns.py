@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from feed_layouts import REFERENCE_LAYOUTS
 
 from kinlink.sources import FeedDefinition, definition_for_file, definitions_load
+
+from .feed_layouts import REFERENCE_LAYOUTS
 
 FEEDS = sorted(REFERENCE_LAYOUTS)
 

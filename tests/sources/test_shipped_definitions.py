@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from feed_layouts import (
+
+from kinlink.sources import (
+    ColumnSpec,
+    FeedDefinition,
+    builtin_definition_paths,
+    definition_load,
+    definitions_load,
+)
+from kinlink.warehouse.schema import FACT_TABLES
+
+from .feed_layouts import (
     DA_SLOTS,
     DECLARED_NOT_LOADED,
     HOUSING_SLOTS,
@@ -14,15 +24,6 @@ from feed_layouts import (
     SOURCE_IDS,
     TARGETS,
 )
-
-from kinlink.sources import (
-    ColumnSpec,
-    FeedDefinition,
-    builtin_definition_paths,
-    definition_load,
-    definitions_load,
-)
-from kinlink.warehouse.schema import FACT_TABLES
 
 FEEDS = sorted(REFERENCE_LAYOUTS)
 ISO, UK = "%Y-%m-%d", "%d/%m/%Y"
@@ -95,7 +96,9 @@ def test_dates_accept_the_reference_format_and_the_other_common_one(shipped, fee
     definition = shipped[feed]
     encoding, date_format = REFERENCE_STYLE[feed]
     assert encoding in definition.files.encodings
-    assert {"utf-8", "cp1252"} <= set(definition.files.encodings)
+    # UTF-8 first: it refuses Windows-1252 bytes, so each file falls to the right decoder,
+    # whereas Windows-1252 first would silently garble a UTF-8 file's accented names.
+    assert definition.files.encodings[:2] == ("utf-8", "cp1252")
     dates = [c for c, s in definition.columns.items() if s.type == "date"]
     assert dates, "every feed has at least one date"
     for column in dates:

@@ -36,29 +36,27 @@ class TableBuffer:
         self.columns = columns
         self.schema = pa.schema([(c.name, _ARROW_TYPES[c.sql_type]) for c in columns])
         self.batch_rows = batch_rows
-        self._data: dict[str, list[Any]] = {c.name: [] for c in columns}
-        self._pending = 0
+        self._rows: list[dict[str, Any]] = []
         self.written = 0
 
     def append(self, row: dict[str, Any]) -> None:
         """Add one row; columns it does not name are NULL."""
-        for name, values in self._data.items():
-            values.append(row.get(name))
-        self._pending += 1
-        if self._pending >= self.batch_rows:
+        self._rows.append(row)
+        if len(self._rows) >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
         """Insert what is pending."""
-        if not self._pending:
+        if not self._rows:
             return
-        arrow_table = pa.Table.from_pydict(self._data, schema=self.schema)
+        rows = self._rows
+        data = {c.name: [r.get(c.name) for r in rows] for c in self.columns}
+        arrow_table = pa.Table.from_pydict(data, schema=self.schema)
         view = f"_kinlink_insert_{self.table}"
         self.con.register(view, arrow_table)
         try:
             self.con.execute(f"INSERT INTO {self.table} BY NAME SELECT * FROM {view}")
         finally:
             self.con.unregister(view)
-        self.written += self._pending
-        self._data = {c.name: [] for c in self.columns}
-        self._pending = 0
+        self.written += len(rows)
+        self._rows = []
