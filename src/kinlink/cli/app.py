@@ -37,7 +37,7 @@ app.add_typer(warehouse_commands.app, name="warehouse")
 def main() -> None:
     """Entry point: run the app and turn user errors into one clear line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        exit_code = app(standalone_mode=False)
     except KinlinkError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -53,3 +53,5 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(exit_code, int) and exit_code:
+        sys.exit(exit_code)
