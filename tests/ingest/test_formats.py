@@ -31,7 +31,9 @@ def _facts(warehouse):
     return rows
 
 
-EXPECTED = sorted([(upn(1), "AUT", 4, dt.date(2024, 12, 20)), (upn(2), "AUT", 30, dt.date(2024, 12, 20))])
+EXPECTED = sorted(
+    [(upn(1), "AUT", 4, dt.date(2024, 12, 20)), (upn(2), "AUT", 30, dt.date(2024, 12, 20))]
+)
 
 
 def test_xlsx_extract_loads_typed_cells(extracts, warehouse, definitions):

@@ -200,3 +200,22 @@ def test_read_equals_loaded_plus_quarantined_with_mixed_rows(
         (9, "missing_value", "upn"),
     ]
     assert flagged == (False,)
+
+
+def test_same_bytes_under_another_name_are_not_loaded_twice(extracts, warehouse, definitions):
+    text = attendance_csv([good_row(1), good_row(2)])
+    _write(extracts, "attendance_2024_25_AUT.csv", text)
+    _write(extracts, "attendance_2024_25_AUT_copy.csv", text)
+    _write(extracts, "attendance_2025_26_AUT.csv", attendance_csv([]))
+    _write(extracts, "attendance_2025_26_SPR.csv", attendance_csv([]))
+    report = ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
+    by_name = {f.file_name: f for f in report.files}
+    assert by_name["attendance_2024_25_AUT_copy.csv"].status == "unchanged"
+    assert (
+        "identical to attendance_2024_25_AUT.csv"
+        in by_name["attendance_2024_25_AUT_copy.csv"].warnings[0]
+    )
+    # Header-only extracts of different periods are both recorded, though byte-identical.
+    assert by_name["attendance_2025_26_SPR.csv"].status == "loaded"
+    assert _counts(warehouse)["attendance_term"] == 2
+    assert _counts(warehouse)["ingest_batches"] == 3

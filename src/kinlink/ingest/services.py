@@ -8,6 +8,7 @@ either as it was or fully updated.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -146,7 +147,7 @@ class _BatchLoader:
             "file_name": table.path.name,
             "file_hash": table.file_hash,
         }
-        record_prefix = f"{definition.feed}:{table.file_hash[:16]}:"
+        record_prefix = batch_id + ":"
         fact_fields = [(f, c) for f, c in definition.facts.items()]
         total = len(table.records)
         reasons: Counter[str] = Counter()
@@ -213,13 +214,23 @@ class _BatchLoader:
         )
 
 
-def _active_batch(con: duckdb.DuckDBPyConnection, feed: str, column: str, value: str) -> str | None:
+def _active_batch(
+    con: duckdb.DuckDBPyConnection, feed: str, **where: str
+) -> tuple[str, str, int] | None:
+    """The current (not superseded) batch of ``feed`` matching ``where``: id, file, rows read."""
+    clauses = " AND ".join(f"{column} = ?" for column in where)
     found = con.execute(
-        f"SELECT batch_id FROM {INGEST_BATCH_TABLE} "
-        f"WHERE feed = ? AND {column} = ? AND superseded_by IS NULL",
-        [feed, value],
+        f"SELECT batch_id, file_name, rows_read FROM {INGEST_BATCH_TABLE} "
+        f"WHERE feed = ? AND {clauses} AND superseded_by IS NULL ORDER BY loaded_at LIMIT 1",
+        [feed, *where.values()],
     ).fetchone()
-    return str(found[0]) if found else None
+    return (str(found[0]), str(found[1]), int(found[2])) if found else None
+
+
+def batch_id_make(feed: str, key: str, file_hash: str) -> str:
+    """``feed:key8:hash16``: the same bytes under another extract key are another batch."""
+    key8 = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    return f"{feed}:{key8}:{file_hash[:16]}"
 
 
 def batch_delete(con: duckdb.DuckDBPyConnection, batch_id: str, target: str) -> None:
@@ -253,14 +264,21 @@ def _file_ingest(
     definition = planned.definition
     table = table_read(planned.path, definition)
     report = FileReport(definition.feed, planned.path.name, table.file_hash, "loaded")
-    if _active_batch(con, definition.feed, "file_hash", table.file_hash):
+    key = extract_key(definition, planned.path)
+    if _active_batch(con, definition.feed, extract_key=key, file_hash=table.file_hash):
         report.status = "unchanged"
+        return report
+    twin = _active_batch(con, definition.feed, file_hash=table.file_hash)
+    if twin is not None and twin[2] > 0:
+        # The same rows under another name: loading them twice would double-count facts.
+        report.status = "unchanged"
+        report.warnings.append(f"identical to {twin[1]}, already loaded; not loaded twice")
         return report
     headers = _check_header(table, definition)
     report.warnings = headers.warnings
-    batch_id = f"{definition.feed}:{table.file_hash[:16]}"
-    key = extract_key(definition, planned.path)
-    previous = _active_batch(con, definition.feed, "extract_key", key)
+    batch_id = batch_id_make(definition.feed, key, table.file_hash)
+    found = _active_batch(con, definition.feed, extract_key=key)
+    previous = found[0] if found else None
     if previous is not None:
         batch_delete(con, previous, definition.target)
         con.execute(

@@ -39,8 +39,9 @@ change of meaning gets a new schema version.
   in **`{batches}`**.
 * Lineage on every loaded row: `feed`, `file_name`, `file_hash` (SHA-256 of the file),
   `row_number` (1-based data row, header excluded, blank rows counted), `row_hash`, `slot`.
-* `record_id` is `feed:first 16 hex of file_hash:row_number[:slot]`: stable for the same
-  bytes, so re-loading a file yields the same ids.
+* `batch_id` is `feed:key8:hash16` (8 hex of the extract key's hash, 16 of the file's);
+  `record_id` is `batch_id:row_number[:slot]`: stable for the same extract and bytes, so
+  re-loading a file yields the same ids.
 """
 
 

@@ -28,7 +28,7 @@ def _cols(*spec: tuple[str, str, str]) -> tuple[Column, ...]:
 
 
 LINEAGE_COLUMNS: tuple[Column, ...] = _cols(
-    ("batch_id", "VARCHAR", "Ingest batch (feed + file hash) that loaded the row"),
+    ("batch_id", "VARCHAR", "Ingest batch (feed, extract key, file hash) that loaded the row"),
     ("feed", "VARCHAR", "Feed name from the source definition"),
     ("file_name", "VARCHAR", "Bare name of the extract file"),
     ("file_hash", "VARCHAR", "SHA-256 of the extract file's bytes"),
@@ -59,7 +59,7 @@ IDENTITY_FIELDS: tuple[str, ...] = (
 )
 
 PERSON_RECORD_COLUMNS: tuple[Column, ...] = (
-    Column("record_id", "VARCHAR", "Stable id of this person slot: feed:file_hash16:row:slot"),
+    Column("record_id", "VARCHAR", "Stable id of this person slot: batch_id:row[:slot]"),
     *LINEAGE_COLUMNS,
     *_cols(
         ("role", "VARCHAR", "Role of the person in the row (pupil, child, victim, member, ...)"),
@@ -216,7 +216,7 @@ FACT_COMMON_COLUMNS: tuple[Column, ...] = (
 )
 
 INGEST_BATCH_COLUMNS: tuple[Column, ...] = _cols(
-    ("batch_id", "VARCHAR", "feed:first 16 hex of the file hash"),
+    ("batch_id", "VARCHAR", "feed:key8:hash16 (extract key and file hash)"),
     ("feed", "VARCHAR", "Feed name"),
     ("definition_version", "INTEGER", "Version of the source definition used"),
     ("file_name", "VARCHAR", "Bare file name"),
