@@ -47,3 +47,21 @@ def test_synth_help_explains_feeds_and_truth() -> None:
     assert result.exit_code == 0
     for words in ("--people", "--noise", "--years", "--end-date", "truth"):
         assert words in result.output
+
+
+def test_synth_command_sets_individual_noise_rates(tmp_path: Path) -> None:
+    out = tmp_path / "city"
+    args = ["--people", "200", "--out", str(out), "--noise", "0", "--rate", "name_typo=0.25"]
+    result = runner.invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    noise = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["config"]["noise"]
+    assert noise["name_typo"] == 0.25
+    assert noise["nickname"] == 0
+
+
+def test_synth_command_rejects_an_unknown_noise_rate(tmp_path: Path) -> None:
+    result = runner.invoke(
+        _app(), ["--people", "200", "--out", str(tmp_path / "c"), "--rate", "typos=0.1"]
+    )
+    assert result.exit_code != 0
+    assert "NAME=VALUE" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -51,6 +52,30 @@ def _table(summary: CitySummary) -> Table:
     return table
 
 
+def noise_config(scale: float, rates: list[str]) -> NoiseConfig:
+    """Default noise scaled by ``scale``, then individual ``NAME=VALUE`` rates set."""
+    config = NoiseConfig().scale(scale)
+    known = {f.name for f in fields(NoiseConfig)}
+    changes: dict[str, float] = {}
+    for item in rates:
+        name, sep, value = item.partition("=")
+        if not sep or name not in known:
+            raise typer.BadParameter(
+                f"'{item}': expected NAME=VALUE with NAME one of {', '.join(sorted(known))}",
+                param_hint="--rate",
+            )
+        try:
+            number = float(value)
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"'{item}': {value!r} is not a number", param_hint="--rate"
+            ) from exc
+        if not 0.0 <= number <= 1.0:
+            raise typer.BadParameter(f"'{item}': a rate is between 0 and 1", param_hint="--rate")
+        changes[name] = number
+    return replace(config, **changes)
+
+
 _HELP = "\n\n".join(
     (
         "Build a synthetic city (Kinlink City: fictional, no real people) and write every "
@@ -98,6 +123,14 @@ def synth(
             show_default="2026-08-31",
         ),
     ] = datetime(2026, 8, 31),  # noqa: DTZ001 - a calendar date, not a moment
+    rate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rate",
+            help="Set one noise rate, NAME=VALUE (repeatable), e.g. --rate name_typo=0.05; "
+            "applied after --noise. Names: " + ", ".join(f.name for f in fields(NoiseConfig)),
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a city already in --out.")
     ] = False,
@@ -111,7 +144,7 @@ def synth(
         if isinstance(end_date, datetime)
         else date.fromisoformat(str(end_date)),
         academic_years=years,
-        noise=NoiseConfig().scale(noise),
+        noise=noise_config(noise, rate or []),
     )
     with progress_bar() as bar:
         task = bar.add_task("Households", total=None)
