@@ -19,7 +19,7 @@ $(BIN)/kinlink: pyproject.toml
 install: $(BIN)/kinlink
 
 demo: install
-	$(BIN)/kinlink synth --people $(PEOPLE) --seed $(SEED) --out $(CITY)
+	$(BIN)/kinlink synth --people $(PEOPLE) --seed $(SEED) --out $(CITY) --force
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink ingest $(CITY)/feeds
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink quarantine summary
 
