@@ -1,3 +1,3 @@
-"""Kinlink: bring partner extracts together, link people and families, and share on a need-to-know basis."""
+"""Kinlink: link partner extracts into people and families, shared on a need-to-know basis."""
 
 __version__ = "0.1.0"
