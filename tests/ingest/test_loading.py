@@ -103,31 +103,69 @@ def test_corrected_reextract_replaces_what_the_extract_provided(extracts, wareho
     assert total == (3,)
 
 
-def test_failure_mid_load_leaves_warehouse_as_it_was(extracts, warehouse, definitions, monkeypatch):
-    _write(
-        extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(i) for i in range(1, 4)])
-    )
+def _extract_state(warehouse: Path, file_name: str) -> tuple:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return (
+            con.execute(
+                "SELECT row_number, sessions_unauthorised FROM attendance_term "
+                "WHERE file_name = ? ORDER BY 1",
+                [file_name],
+            ).fetchall(),
+            con.execute(
+                "SELECT batch_id, superseded_by FROM ingest_batches WHERE file_name = ?",
+                [file_name],
+            ).fetchall(),
+            con.execute(
+                "SELECT count(*) FROM person_records WHERE file_name = ?", [file_name]
+            ).fetchone(),
+        )
+    finally:
+        con.close()
+
+
+def test_crash_mid_load_leaves_the_extract_as_it_was(extracts, warehouse, definitions, monkeypatch):
+    name = "attendance_2024_25_AUT.csv"
+    _write(extracts, name, attendance_csv([good_row(i) for i in range(1, 4)]))
     ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
-    before = _counts(warehouse)
-    _write(
-        extracts, "attendance_2024_25_SPR.csv", attendance_csv([good_row(i) for i in range(4, 9)])
-    )
-    _write(extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(20)]))
+    before = _extract_state(warehouse, name)
+    _write(extracts, name, attendance_csv([good_row(i, unauth=50) for i in range(20, 30)]))
     real_flush = ingest_services.TableBuffer.flush
     calls = {"n": 0}
 
     def failing_flush(self):
         calls["n"] += 1
         real_flush(self)
-        if calls["n"] == 4:
+        if calls["n"] == 2:  # person records written, facts written, then the disk fills
             raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(ingest_services.TableBuffer, "flush", failing_flush)
     with pytest.raises(OSError, match="simulated"):
         ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
     monkeypatch.undo()
-    assert calls["n"] >= 4
-    assert _counts(warehouse) == before
+    assert calls["n"] == 2
+    assert _extract_state(warehouse, name) == before
+    again = ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
+    assert [f.status for f in again.files] == ["replaced"]
+
+
+def test_file_changed_between_check_and_load_is_refused(
+    extracts, warehouse, definitions, monkeypatch
+):
+    from kinlink.core.errors import InputError
+
+    path = _write(extracts, "attendance_2024_25_AUT.csv", attendance_csv([good_row(1)]))
+    real_preflight = ingest_services.files_preflight
+
+    def preflight_then_edit(planned):
+        hashes = real_preflight(planned)
+        path.write_text(attendance_csv([good_row(2)]))
+        return hashes
+
+    monkeypatch.setattr(ingest_services, "files_preflight", preflight_then_edit)
+    with pytest.raises(InputError, match="changed while it was being ingested"):
+        ingest_paths([extracts], warehouse=warehouse, definitions=definitions)
+    assert _counts(warehouse)["attendance_term"] == 0
 
 
 def test_multi_person_rows_make_one_record_per_present_slot(tmp_path, family_definition):

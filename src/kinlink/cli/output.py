@@ -12,7 +12,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-console = Console()
+# Wide enough for the summary tables when output goes to a file or a CI log.
+console = Console(width=None if Console().is_terminal else 120)
 errors = Console(stderr=True)
 
 

@@ -259,10 +259,15 @@ def _feed_register(con: duckdb.DuckDBPyConnection, definition: FeedDefinition) -
 
 
 def _file_ingest(
-    con: duckdb.DuckDBPyConnection, planned: PlannedFile, progress: Progress | None
+    con: duckdb.DuckDBPyConnection,
+    planned: PlannedFile,
+    progress: Progress | None,
+    expected_hash: str,
 ) -> FileReport:
     definition = planned.definition
     table = table_read(planned.path, definition)
+    if table.file_hash != expected_hash:
+        raise InputError(planned.path.name, "the file changed while it was being ingested")
     report = FileReport(definition.feed, planned.path.name, table.file_hash, "loaded")
     key = extract_key(definition, planned.path)
     if _active_batch(con, definition.feed, extract_key=key, file_hash=table.file_hash):
@@ -315,6 +320,21 @@ def _file_ingest(
     return report
 
 
+def files_preflight(planned: list[PlannedFile]) -> dict[Path, str]:
+    """Read every file and check its header before anything is written.
+
+    Whole-file problems (empty, binary, wrong encoding, truncated, unknown or missing
+    columns) are found here, so a run with one bad file changes nothing. Returns each
+    file's hash, so that a file that changes between the check and the load is caught.
+    """
+    hashes: dict[Path, str] = {}
+    for item in planned:
+        table = table_read(item.path, item.definition)
+        _check_header(table, item.definition)
+        hashes[item.path] = table.file_hash
+    return hashes
+
+
 def ingest_paths(
     paths: Iterable[Path],
     *,
@@ -323,18 +343,26 @@ def ingest_paths(
     progress: Progress | None = None,
     on_file_start: Callable[[PlannedFile, int, int], None] | None = None,
 ) -> IngestReport:
-    """Load every file under ``paths`` into ``warehouse`` in one transaction."""
+    """Load every file under ``paths`` into ``warehouse``.
+
+    Every file is checked first (a bad file stops the run before anything is written);
+    then each file is loaded in its own transaction, so memory stays bounded however large
+    the run, and a crash mid-file leaves that extract exactly as it was.
+    """
     planned = files_discover(paths, definitions)
+    hashes = files_preflight(planned)
     report = IngestReport()
+    registered: set[str] = set()
     con = warehouse_connect(warehouse)
     try:
-        with transaction(con):
-            for definition in {p.definition.feed: p.definition for p in planned}.values():
-                _feed_register(con, definition)
-            for number, item in enumerate(planned, start=1):
-                if on_file_start is not None:
-                    on_file_start(item, number, len(planned))
-                report.files.append(_file_ingest(con, item, progress))
+        for number, item in enumerate(planned, start=1):
+            if on_file_start is not None:
+                on_file_start(item, number, len(planned))
+            with transaction(con):
+                if item.definition.feed not in registered:
+                    _feed_register(con, item.definition)
+                    registered.add(item.definition.feed)
+                report.files.append(_file_ingest(con, item, progress, hashes[item.path]))
     finally:
         con.close()
     return report

@@ -6,25 +6,32 @@ by BI tools, and transactional, so that a failed load leaves it exactly as it wa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from kinlink.core.errors import KinlinkError
 from kinlink.warehouse.schema import SCHEMA_VERSION, all_tables
 
 META_TABLE = "warehouse_meta"
+
+
+def _config() -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB settings: a memory cap (it spills to disk beyond it) from the environment."""
+    return {"memory_limit": os.environ.get("KINLINK_DUCKDB_MEMORY", "2GB")}
 
 
 def warehouse_connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and when writable, create or upgrade) the warehouse at ``path``."""
     if read_only:
         if not path.exists():
-            raise FileNotFoundError(f"{path}: no warehouse here yet; run 'kinlink ingest' first")
-        return duckdb.connect(str(path), read_only=True)
+            raise KinlinkError(f"{path}: no warehouse here yet; run 'kinlink ingest' first")
+        return duckdb.connect(str(path), read_only=True, config=_config())
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=_config())
     schema_create(con)
     return con
 
