@@ -106,9 +106,19 @@ def _decode(name: str, data: bytes, encodings: tuple[str, ...]) -> tuple[str, st
     raise InputError(
         name,
         f"cannot be decoded as {' or '.join(encodings)}: byte 0x{bad} is not valid; "
-        "the file is in another encoding than the definition declares",
+        f"the file is in another encoding than the definition declares{_encoding_hint(data)}",
         row=_row_of_offset(data, first_error.start),
     )
+
+
+def _encoding_hint(data: bytes) -> str:
+    """A guess at the real encoding, to put in the error message (never used to decode)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        return ""
+    return f" (detection suggests {best.encoding}; add the right one to 'encodings')"
 
 
 def _read_csv(path: Path, data: bytes, digest: str, definition: FeedDefinition) -> RawTable:
