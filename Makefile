@@ -22,6 +22,8 @@ demo: install
 	$(BIN)/kinlink synth --people $(PEOPLE) --seed $(SEED) --out $(CITY) --force
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink ingest $(CITY)/feeds
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink quarantine summary
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink link
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink linkage evaluate --truth $(CITY)/truth
 
 test: install
 	$(BIN)/python -m pytest -q -n 2

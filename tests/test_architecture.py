@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kinlink"
-PIPELINE = ["core", "sources", "identity", "ingest", "warehouse", "synth"]
+PIPELINE = ["core", "sources", "identity", "ingest", "warehouse", "synth", "linkage", "families"]
 
 
 def _imports(path: Path) -> set[str]:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from kinlink.cli import ingest_commands, sources_commands, warehouse_commands
+from kinlink.cli import ingest_commands, linkage_commands, sources_commands, warehouse_commands
 from kinlink.cli.output import errors
 from kinlink.cli.synth_command import synth
 from kinlink.core.errors import KinlinkError
@@ -20,7 +20,8 @@ app = typer.Typer(
     help=(
         "Kinlink: bring partner extracts together, link people and families, and share on a "
         "need-to-know basis.\n\nTypical run: 'kinlink synth' (a synthetic city to try things "
-        "on) then 'kinlink ingest DIR' then 'kinlink quarantine summary'."
+        "on), 'kinlink ingest DIR', 'kinlink quarantine summary', then 'kinlink link' and "
+        "'kinlink linkage evaluate --truth DIR/truth'."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -32,6 +33,9 @@ app.command("ingest")(ingest_commands.ingest)
 app.add_typer(ingest_commands.quarantine_app, name="quarantine")
 app.command("status")(ingest_commands.status)
 app.add_typer(warehouse_commands.app, name="warehouse")
+app.command("link")(linkage_commands.link)
+app.add_typer(linkage_commands.linkage_app, name="linkage")
+app.add_typer(linkage_commands.export_app, name="export")
 
 
 def main() -> None:

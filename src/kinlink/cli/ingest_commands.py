@@ -9,20 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from kinlink.cli.options import WarehouseOption, warehouse_path
 from kinlink.cli.output import console, progress_bar
-from kinlink.core.settings import settings_load
 from kinlink.ingest import batches_list, ingest_paths, quarantine_rows, quarantine_summary
 from kinlink.ingest.services import PlannedFile
 from kinlink.sources import definitions_load
 from kinlink.warehouse import table_counts, warehouse_connect
 
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        help="DuckDB warehouse file (default: $KINLINK_WAREHOUSE or data/warehouse.duckdb).",
-    ),
-]
 SourcesOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -30,10 +23,6 @@ SourcesOption = Annotated[
         help="Folder of your own source definitions; they add to or replace the shipped ones.",
     ),
 ]
-
-
-def _warehouse(path: Path | None) -> Path:
-    return path or settings_load().warehouse_path
 
 
 def ingest(
@@ -48,7 +37,7 @@ def ingest(
     transaction: if any file cannot be read, nothing changes.
     """
     definitions = definitions_load(sources or [])
-    target = _warehouse(warehouse)
+    target = warehouse_path(warehouse)
     with progress_bar() as bar:
         files_task = bar.add_task("files", total=None)
         rows_task = bar.add_task("rows", total=None)
@@ -115,7 +104,7 @@ quarantine_app = typer.Typer(
 @quarantine_app.command("summary")
 def quarantine_summary_command(warehouse: WarehouseOption = None) -> None:
     """Count quarantined rows by feed, reason and field."""
-    con = warehouse_connect(_warehouse(warehouse), read_only=True)
+    con = warehouse_connect(warehouse_path(warehouse), read_only=True)
     try:
         rows = quarantine_summary(con)
     finally:
@@ -142,7 +131,7 @@ def quarantine_list_command(
     warehouse: WarehouseOption = None,
 ) -> None:
     """List quarantined rows: file, row number, field and why."""
-    con = warehouse_connect(_warehouse(warehouse), read_only=True)
+    con = warehouse_connect(warehouse_path(warehouse), read_only=True)
     try:
         rows = quarantine_rows(con, feed=feed, file_name=file, reason=reason, limit=limit)
     finally:
@@ -168,7 +157,7 @@ def quarantine_list_command(
 
 def status(warehouse: WarehouseOption = None) -> None:
     """Show what the warehouse holds: extracts loaded and rows per table."""
-    con = warehouse_connect(_warehouse(warehouse), read_only=True)
+    con = warehouse_connect(warehouse_path(warehouse), read_only=True)
     try:
         batches = batches_list(con)
         counts = table_counts(con)

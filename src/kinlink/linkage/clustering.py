@@ -1,0 +1,262 @@
+"""Clustering entities into people without chaining through households.
+
+Plain connected components at a threshold lets one doubtful link join two people (twin A
+links to a record that links to twin B). Here links are taken best first and a link is
+refused when it would put into one person two things that cannot be one person:
+
+* two different valid identifiers of a kind a person has only one of (UPN, NHS number,
+  ULN, and each system's own person id), or
+* two slots of the same source row (the victim and a child of one incident, two members
+  of one household row), or
+* the same date of birth under first names that cannot be one person's (the twin guard):
+  no pair of the two sides' names at that date is the same, a nickname, an initial or a
+  keying slip of the other (and the names are not simply swapped). Two names of one
+  surname seen in different slots of one source row without different dates of birth
+  (Leo and Leon Begum on one household row) are two people's however alike they look, or
+* dates of birth that cannot be one person's (the date guard): no pair of the two sides'
+  dates is equal, day-month swapped, one digit apart or the same day and month in
+  another year. This stops a record without a date of birth from chaining two people
+  who share a name.
+
+So the record "Jake Smith, 3/4/2015" joins the twin whose records say Jake (the stronger
+link comes first) and the later, weaker link to Jack is refused because Jack's cluster
+has another UPN. The result is deterministic: ties are broken by entity id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import duckdb
+import pyarrow as pa
+
+from kinlink.linkage.models import ClusterStats
+from kinlink.linkage.precollapse import ENTITIES, RECORDS
+from kinlink.linkage.similarity import DistinctNames, dobs_compatible, names_compatible_at_dob
+
+ROW_KIND = "row"
+DOB_PREFIX = "dob:"
+DOBS_KIND = "dobs"
+
+Profile = dict[str, set[str]]
+
+
+def conflict_profiles_sql(conflict_ids: tuple[str, ...], entities_table: str) -> str:
+    """SQL for ``(entity_id, kind, value)``: what a person can hold only one of, and the
+    multi-person rows its records come from. Limited to the entities in ``entities_table``.
+    """
+    parts = []
+    if "upn" in conflict_ids:
+        # a temporary UPN and the permanent one that replaced it are joined before this
+        # (the census lists the former UPN), so two UPNs here are two pupils
+        parts.append(
+            "SELECT rid, 'upn' AS kind, upn AS value FROM _lk_records WHERE upn_valid "
+            "UNION ALL SELECT rid, 'upn', former_upn FROM _lk_records WHERE former_upn_valid"
+        )
+    if "nhs_number" in conflict_ids:
+        parts.append("SELECT rid, 'nhs_number', nhs_number FROM _lk_records WHERE nhs_number_valid")
+    if "uln" in conflict_ids:
+        parts.append("SELECT rid, 'uln', uln FROM _lk_records WHERE uln_valid")
+    others = [k for k in conflict_ids if k not in ("upn", "nhs_number", "uln")]
+    if "la_child_id" in others:
+        parts.append(
+            "SELECT rid, 'la_child_id', la_child_id FROM _lk_records WHERE la_child_id IS NOT NULL"
+        )
+    kinds = ", ".join(f"'{k}'" for k in others if k != "la_child_id")
+    if kinds:
+        parts.append(
+            "SELECT rid, source_id_kind, source_person_id FROM _lk_records "
+            f"WHERE source_person_id IS NOT NULL AND source_id_kind IN ({kinds})"
+        )
+    parts.append(
+        f"SELECT rid, '{ROW_KIND}', file_hash || ':' || row_number FROM _lk_records "
+        "WHERE slot <> ''"
+    )
+    # the twin guard: first names (legal, preferred, middle; f:) and surname words (s:,
+    # to recognise swapped names) by exact date of birth
+    parts.append(
+        f"""SELECT rid, '{DOB_PREFIX}' || CAST(dob AS VARCHAR), name FROM (
+            SELECT rid, dob, unnest(list_filter(
+                ['f:' || forename_first, 'f:' || split_part(preferred_forename_key, ' ', 1)]
+                || list_transform(string_split(coalesce(middle_names_key, ''), ' '),
+                                  lambda m: 'f:' || m)
+                || list_transform(coalesce(surname_tokens, []), lambda t: 's:' || t),
+                lambda n: n IS NOT NULL AND length(n) > 2)) AS name
+            FROM _lk_records WHERE dob IS NOT NULL AND forename_first IS NOT NULL
+        )"""
+    )
+    # the date-of-birth guard: one person has one date of birth (give or take a slip)
+    parts.append(
+        f"SELECT rid, '{DOBS_KIND}', CAST(dob AS VARCHAR) FROM _lk_records WHERE dob IS NOT NULL"
+    )
+    union = " UNION ALL ".join(parts)
+    return f"""
+        SELECT DISTINCT e.entity_id, x.kind, x.value
+        FROM ({union}) x
+        JOIN {ENTITIES} e USING (rid)
+        JOIN {entities_table} t ON t.entity_id = e.entity_id
+    """
+
+
+def profiles_load(rows: Iterable[tuple[int, str, str]]) -> dict[int, Profile]:
+    """Group ``(entity, kind, value)`` rows into one profile per entity."""
+    profiles: dict[int, Profile] = {}
+    for entity, kind, value in rows:
+        profiles.setdefault(entity, {}).setdefault(kind, set()).add(value)
+    return profiles
+
+
+def distinct_names_load(con: duckdb.DuckDBPyConnection) -> DistinctNames:
+    """First names of one surname seen in different slots of one source row with dates of
+    birth that do not differ: twins, two people however alike their names.
+
+    Only pairs close enough to pass for one name matter (Leo and Leon, Grace and Gracie),
+    so only those are kept, with each word of the surname.
+    """
+    rows = con.execute(
+        """
+        SELECT DISTINCT unnest(string_split(a.surname_key, ' ')) AS surname,
+               least(a.forename_first, b.forename_first) AS x,
+               greatest(a.forename_first, b.forename_first) AS y
+        FROM _lk_records a JOIN _lk_records b
+          ON a.file_hash = b.file_hash AND a.row_number = b.row_number AND a.slot < b.slot
+        WHERE a.slot <> '' AND a.surname_key = b.surname_key
+          AND a.forename_first <> b.forename_first
+          AND (a.dob IS NULL OR b.dob IS NULL OR a.dob = b.dob)
+          AND (damerau_levenshtein(a.forename_first, b.forename_first) <= 1
+               OR jaro_winkler_similarity(a.forename_first, b.forename_first) >= 0.85
+               OR a.forename_canonical = b.forename_canonical)
+        """
+    ).fetchall()
+    return frozenset((str(s), str(x), str(y)) for s, x, y in rows)
+
+
+def conflicts(a: Profile, b: Profile, distinct: DistinctNames = frozenset()) -> bool:
+    """Whether one person could not hold both profiles."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    for kind, values in small.items():
+        other = large.get(kind)
+        if other is None:
+            continue
+        if kind == ROW_KIND:
+            if not values.isdisjoint(other):
+                return True
+        elif kind.startswith(DOB_PREFIX):
+            if not names_compatible_at_dob(values, other, distinct):
+                return True
+        elif kind == DOBS_KIND:
+            if not dobs_compatible(values, other):
+                return True
+        elif values.isdisjoint(other):
+            return True
+    return False
+
+
+def _merge_profiles(into: Profile, other: Profile) -> None:
+    for kind, values in other.items():
+        mine = into.get(kind)
+        if mine is None:
+            into[kind] = set(values)
+        elif len(mine) >= len(values):
+            mine.update(values)
+        else:
+            into[kind] = values | mine
+
+
+class ConstrainedUnion:
+    """Union-find whose unions are refused when the two sides' profiles conflict."""
+
+    def __init__(self, profiles: dict[int, Profile], distinct: DistinctNames = frozenset()) -> None:
+        self.parent: dict[int, int] = {}
+        self.size: dict[int, int] = {}
+        self.profiles = profiles
+        self.distinct = distinct
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while (up := parent.get(x, x)) != root:
+            parent[x] = root
+            x = up
+        return root
+
+    def union(self, a: int, b: int) -> str:
+        """Join the clusters of ``a`` and ``b``: 'same', 'merged' or 'conflict'."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return "same"
+        pa_, pb_ = self.profiles.get(ra), self.profiles.get(rb)
+        if pa_ and pb_ and conflicts(pa_, pb_, self.distinct):
+            return "conflict"
+        sa, sb = self.size.get(ra, 1), self.size.get(rb, 1)
+        if sa < sb or (sa == sb and rb < ra):
+            ra, rb = rb, ra
+            pa_, pb_ = pb_, pa_
+        # rb joins ra
+        self.parent[rb] = ra
+        self.size[ra] = sa + sb
+        if pb_:
+            if pa_ is None:
+                self.profiles[ra] = pb_
+            else:
+                _merge_profiles(pa_, pb_)
+            del self.profiles[rb]
+        return "merged"
+
+    def roots(self) -> Iterator[tuple[int, int]]:
+        """``(entity, root)`` for every entity that joined another."""
+        for node in list(self.parent):
+            yield node, self.find(node)
+
+
+def cluster_entities(
+    con: duckdb.DuckDBPyConnection,
+    edges: pa.Table,
+    conflict_ids: tuple[str, ...],
+    stats: ClusterStats,
+) -> None:
+    """Create ``_lk_clusters(rid, cluster)`` from the entity edges (best first)."""
+    stats.entity_edges = edges.num_rows
+    con.register("_lk_edge_rows", edges)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _lk_edge_entities AS "
+        "SELECT a AS entity_id FROM _lk_edge_rows UNION SELECT b FROM _lk_edge_rows"
+    )
+    con.unregister("_lk_edge_rows")
+    profiles = profiles_load(
+        (int(e), str(k), str(v))
+        for e, k, v in con.execute(
+            conflict_profiles_sql(conflict_ids, "_lk_edge_entities")
+        ).fetchall()
+    )
+    union = ConstrainedUnion(profiles, distinct_names_load(con))
+    for batch in edges.to_batches(max_chunksize=200_000):
+        for a, b in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+            outcome = union.union(a, b)
+            if outcome == "merged":
+                stats.merges += 1
+            elif outcome == "conflict":
+                stats.blocked_by_conflict += 1
+    mapping = list(union.roots())
+    con.register(
+        "_lk_root_rows",
+        pa.table(
+            {
+                "entity_id": pa.array([m[0] for m in mapping], pa.int64()),
+                "root": pa.array([m[1] for m in mapping], pa.int64()),
+            }
+        ),
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _lk_clusters AS
+        SELECT r.rid, coalesce(m.root, e.entity_id) AS cluster
+        FROM {RECORDS} r JOIN {ENTITIES} e USING (rid)
+        LEFT JOIN _lk_root_rows m USING (entity_id)
+        """
+    )
+    con.unregister("_lk_root_rows")
+    row = con.execute("SELECT count(DISTINCT cluster) FROM _lk_clusters").fetchone()
+    stats.people = int(row[0]) if row else 0

@@ -1,0 +1,55 @@
+"""Scoring candidate pairs with the trained model and reducing them to entity edges.
+
+Splink scores pairs of variants; two variants of the same entity are never compared
+(every blocking rule excludes them). Scores above the threshold that agree on more than
+names (a date of birth, an address or an identifier) are reduced to one edge per pair of
+entities, carrying the best score between them, and handed back as Arrow so that
+clustering can read them in batches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from kinlink.linkage.models import LinkageConfig
+from kinlink.linkage.splink_settings import evidence_sql
+from kinlink.linkage.training import linker_for
+
+
+def entity_edges(
+    variants: pa.Table, settings: dict[str, Any], config: LinkageConfig
+) -> tuple[pa.Table, int]:
+    """Entity pairs scoring at or above the threshold, strongest first.
+
+    Returns ``(edges, pairs)`` where edges has columns ``a``, ``b`` (entity ids, ``a < b``),
+    ``w`` (best match weight) and ``p`` (best match probability), ordered by weight (which,
+    unlike a probability, does not saturate near 1) then ids; ``pairs`` counts the variant
+    pairs at or above the threshold.
+    """
+    settings = {**settings, "retain_intermediate_calculation_columns": True}
+    evidence = evidence_sql()
+    linker, con = linker_for(variants, settings, config)
+    try:
+        predictions = linker.inference.predict(
+            threshold_match_probability=config.threshold, warning_mode="never"
+        )
+        table = predictions.physical_name
+        edges = con.sql(
+            f"""
+            SELECT least(entity_id_l, entity_id_r) AS a,
+                   greatest(entity_id_l, entity_id_r) AS b,
+                   max(match_weight) AS w,
+                   max(match_probability) AS p
+            FROM {table}
+            WHERE entity_id_l <> entity_id_r AND {evidence}
+            GROUP BY 1, 2
+            ORDER BY w DESC, a, b
+            """
+        ).to_arrow_table()
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        scored = int(row[0]) if row else 0
+    finally:
+        con.close()
+    return edges, scored

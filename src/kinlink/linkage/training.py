@@ -1,0 +1,214 @@
+"""Training the person model with Splink, and saving and loading it as versioned JSON.
+
+Training runs on the entity variants (one row per distinct identity an entity shows):
+the prior from near-certain deterministic rules, u probabilities from random pairs (fixed
+seed, so a retrain on the same data gives the same model), then m probabilities by
+expectation maximisation under three blocking rules, each comparison estimated under the
+blocks that do not use it and averaged over them.
+
+The file wraps Splink's own settings with what Kinlink needs to trust it later: the model
+name and version, when it was trained and on how many records.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from kinlink.core.clock import utc_now
+from kinlink.core.errors import KinlinkError
+from kinlink.core.logging import get_logger
+from kinlink.linkage.models import MODEL_NAME, MODEL_VERSION, LinkageConfig
+from kinlink.linkage.splink_settings import (
+    deterministic_rules,
+    em_blocking_rules,
+    prediction_blocking_rules,
+    settings_creator,
+)
+
+FORMAT = "kinlink-person-model"
+log = get_logger(__name__)
+
+
+class ModelError(KinlinkError):
+    """The model file is missing, unreadable or for another model version."""
+
+
+def splink_connection(config: LinkageConfig) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for Splink's work tables, kept apart from the warehouse."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{config.memory_limit}'")
+    con.execute(f"SET temp_directory = '{spill_directory()}'")
+    if config.threads:
+        con.execute(f"SET threads = {int(config.threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def spill_directory() -> str:
+    """Where DuckDB may spill work tables: the system's temporary folder, never the cwd."""
+    return str(Path(tempfile.gettempdir()) / "kinlink-duckdb-spill").replace("'", "''")
+
+
+def linker_for(
+    variants: pa.Table, settings: Any, config: LinkageConfig
+) -> tuple[Linker, duckdb.DuckDBPyConnection]:
+    """A Splink linker over the variants table (in its own in-memory database)."""
+    con = splink_connection(config)
+    db_api = DuckDBAPI(connection=con)
+    sdf = db_api.register(variants, dataset_display_name="person_variants")
+    return Linker(sdf, settings, log_level=logging.ERROR), con
+
+
+def _em_session(
+    variants: pa.Table,
+    base: dict[str, Any],
+    rule: str,
+    estimates: tuple[str, ...],
+    config: LinkageConfig,
+) -> dict[tuple[str, str], float]:
+    """One EM session on a fresh linker started from ``base``: the m of each level of the
+    comparisons it ``estimates``.
+
+    Sessions are kept apart (Splink would chain them, each starting where the last ended)
+    so that a level one block never reaches cannot be driven towards zero by the next.
+    """
+    linker, con = linker_for(variants, copy.deepcopy(base), config)
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=config.em_max_pairs
+        )
+        trained = linker.misc.save_model_to_json()
+    finally:
+        con.close()
+    out: dict[tuple[str, str], float] = {}
+    for comparison in trained["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in estimates:
+            continue
+        for level in comparison["comparison_levels"]:
+            m = _probability(level.get("m_probability"))
+            if m is not None and not level.get("fix_m_probability"):
+                out[(name, level["label_for_charts"])] = m
+    return out
+
+
+def model_train(variants: pa.Table, config: LinkageConfig) -> dict[str, Any]:
+    """Train the person model on the variants; return the wrapped model document."""
+    linker, con = linker_for(variants, settings_creator(), config)
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic_rules(), recall=0.8
+        )
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=config.u_max_pairs, seed=config.seed
+        )
+        base = linker.misc.save_model_to_json()
+    finally:
+        con.close()
+    found: dict[tuple[str, str], list[float]] = {}
+    sessions = []
+    for rule, estimates in em_blocking_rules():
+        try:
+            ms = _em_session(variants, base, rule, estimates, config)
+        except ValueError as exc:  # EM can underflow on a tiny block: skip that block
+            log.warning("EM under %s skipped (%s)", rule, exc.__class__.__name__)
+            sessions.append({"rule": rule, "estimates": list(estimates), "ok": False})
+            continue
+        sessions.append({"rule": rule, "estimates": list(estimates), "ok": True})
+        for key, m in ms.items():
+            found.setdefault(key, []).append(m)
+    for comparison in base["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            values = found.get((comparison["output_column_name"], level["label_for_charts"]))
+            if values and not level.get("is_null_level"):
+                level["m_probability"] = sum(values) / len(values)
+    return {
+        "format": FORMAT,
+        "model": MODEL_NAME,
+        "version": MODEL_VERSION,
+        "trained_at": utc_now().isoformat(),
+        "training": {"variants": variants.num_rows, "em_sessions": sessions, **config.as_dict()},
+        "splink": regularise(base),
+    }
+
+
+#: The smallest m probability a level keeps: no comparison alone may rule a match out
+#: (that is the job of the explicit conflict rules in clustering).
+M_FLOOR = 1e-3
+
+
+def _probability(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def regularise(settings: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    """Give every level a usable m and u after training.
+
+    EM leaves a level without an m when training pairs never reach it (no sex mismatch
+    among pairs sharing an NHS number), and then Splink would treat it as impossible or
+    use an arbitrary default. Here every m is at least ``floor`` (renormalised to sum to
+    one); a level never seen in training at all gets m = u (weight 0, no evidence either
+    way); a level seen among matches but never among random pairs gets u = 1e-6.
+    """
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for level in levels:
+            m = _probability(level.get("m_probability"))
+            u = _probability(level.get("u_probability"))
+            if m is None and u is None:
+                level["m_probability"] = level["u_probability"] = floor
+                continue
+            level["m_probability"] = max(m if m is not None else 0.0, floor)
+            level["u_probability"] = u if u is not None else 1e-6
+        total = sum(lv["m_probability"] for lv in levels)
+        for level in levels:
+            level["m_probability"] /= total
+    return settings
+
+
+def model_save(document: dict[str, Any], path: Path) -> None:
+    """Write the model (atomically: a half-written model is never read)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def model_load(path: Path) -> dict[str, Any]:
+    """Read a saved model and check that it is this version of the person model."""
+    if not path.exists():
+        raise ModelError(f"{path}: no trained model here; run 'kinlink link' to train one")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: not a readable model file ({exc.__class__.__name__})") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelError(f"{path}: not a Kinlink person model")
+    if document.get("model") != MODEL_NAME or document.get("version") != MODEL_VERSION:
+        raise ModelError(
+            f"{path}: model {document.get('model')}-v{document.get('version')} does not fit "
+            f"this Kinlink ({MODEL_NAME}-v{MODEL_VERSION}); retrain with 'kinlink link --retrain'"
+        )
+    return document
+
+
+def splink_settings(document: dict[str, Any]) -> dict[str, Any]:
+    """The Splink settings inside a model document, with this version's blocking rules.
+
+    Blocking only chooses which pairs get scored; it is not trained, so an improvement to
+    it applies without retraining.
+    """
+    settings: dict[str, Any] = copy.deepcopy(document["splink"])
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in prediction_blocking_rules()
+    ]
+    return settings
