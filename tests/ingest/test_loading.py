@@ -257,3 +257,26 @@ def test_same_bytes_under_another_name_are_not_loaded_twice(extracts, warehouse,
     assert by_name["attendance_2025_26_SPR.csv"].status == "loaded"
     assert _counts(warehouse)["attendance_term"] == 2
     assert _counts(warehouse)["ingest_batches"] == 3
+
+
+def test_ingest_logs_counts_but_no_personal_data(tmp_path, family_definition, caplog):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(
+        folder,
+        "family_visits_2025.csv",
+        "ref,visit_date,adult_name,adult_surname,adult_dob,child_name,child_surname,child_dob,postcode\n"
+        "R1,01/02/2025,Siobhan,Quillfeather,03/04/1990,Zoë,Quillfeather,31/02/2015,L8 1AB\n"
+        "R2,02/02/2025,Ann,Smith,01/01/1985,,,,L8 1AB\n",
+    )
+    with caplog.at_level("DEBUG", logger="kinlink"):
+        ingest_paths(
+            [folder],
+            warehouse=tmp_path / "w.duckdb",
+            definitions={"family_visits": family_definition},
+        )
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "family_visits_2025.csv" in text
+    assert "quarantined 1" in text
+    for personal in ("Siobhan", "Quillfeather", "Smith", "1990", "L8 1AB", "31/02/2015"):
+        assert personal not in text

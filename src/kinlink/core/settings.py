@@ -18,7 +18,7 @@ class Settings:
 def settings_load(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment (``KINLINK_DATA_DIR``, ``KINLINK_WAREHOUSE``).
 
-    >>> settings_load({"KINLINK_DATA_DIR": "/tmp/k"}).warehouse_path.name
+    >>> settings_load({"KINLINK_DATA_DIR": "council-data"}).warehouse_path.name
     'warehouse.duckdb'
     """
     env = os.environ if environ is None else environ

@@ -20,6 +20,7 @@ import duckdb
 
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import InputError
+from kinlink.core.logging import get_logger
 from kinlink.identity import ParsedDate
 from kinlink.ingest.models import CheckReport, FileReport, IngestReport, RawTable
 from kinlink.ingest.readers import table_read
@@ -38,6 +39,8 @@ from kinlink.warehouse.schema import (
     fact_table_columns,
 )
 from kinlink.warehouse.store import transaction, warehouse_connect
+
+log = get_logger(__name__)
 
 #: Called as ``progress(file_name, rows_done, rows_total)``.
 Progress = Callable[[str, int, int], None]
@@ -362,7 +365,18 @@ def ingest_paths(
                 if item.definition.feed not in registered:
                     _feed_register(con, item.definition)
                     registered.add(item.definition.feed)
-                report.files.append(_file_ingest(con, item, progress, hashes[item.path]))
+                file_report = _file_ingest(con, item, progress, hashes[item.path])
+            report.files.append(file_report)
+            # Counts and file names only: never a value from a row.
+            log.info(
+                "ingest %s %s: %s, read %d, loaded %d, quarantined %d",
+                file_report.feed,
+                file_report.file_name,
+                file_report.status,
+                file_report.rows_read,
+                file_report.rows_loaded,
+                file_report.rows_quarantined,
+            )
     finally:
         con.close()
     return report
