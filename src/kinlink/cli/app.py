@@ -10,7 +10,13 @@ import sys
 
 import typer
 
-from kinlink.cli import ingest_commands, linkage_commands, sources_commands, warehouse_commands
+from kinlink.cli import (
+    families_commands,
+    ingest_commands,
+    linkage_commands,
+    sources_commands,
+    warehouse_commands,
+)
 from kinlink.cli.output import errors
 from kinlink.cli.synth_command import synth
 from kinlink.core.errors import KinlinkError
@@ -35,6 +41,8 @@ app.command("status")(ingest_commands.status)
 app.add_typer(warehouse_commands.app, name="warehouse")
 app.command("link")(linkage_commands.link)
 app.add_typer(linkage_commands.linkage_app, name="linkage")
+app.add_typer(families_commands.app, name="families")
+linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
 
 

@@ -71,7 +71,9 @@ def _summary_table(summary: BuildSummary) -> Table:
     table.add_row("families", f"{summary.families:,}", str(seconds.get("current families", "")))
     table.add_row("  with children", f"{summary.families_with_children:,}", "")
     table.add_row("  moved with their household", f"{summary.moved_with_household:,}", "")
-    table.add_row("  placed by postcode and surname", f"{summary.attached_by_postcode:,}", "")
+    table.add_row(
+        "  placed by postcode and a known resident", f"{summary.attached_by_postcode:,}", ""
+    )
     table.add_row("  shared houses split", f"{summary.shared_houses_split:,}", "")
     table.add_row("  people with no known address", f"{summary.keys_without_address:,}", "")
     table.add_row("roles", "", str(seconds.get("roles", "")))

@@ -1,0 +1,144 @@
+"""Address observations: where each person key was said to live, and when.
+
+Every person record that carries an address is one observation for its person key. The
+UPRN is the household key; when it is missing, the address is the postcode plus the
+address's numbers and its first street word (``KC1 2AB|12|windsor``), which survives
+abbreviations, a missing locality and the town written or not. A record with only a
+postcode (health, social care, youth justice, NEET) is a weaker observation: it cannot
+place a person at an address, but it can show that they have moved.
+
+UPRNs are keyed by hand too. An observation's UPRN that is rarer than the UPRN most
+records give for the same written address is taken to be a slip and replaced by it.
+
+Written as SQL over temporary tables on the warehouse connection.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from kinlink.warehouse.schema import PERSON_RECORD_TABLE
+
+PERSON_KEY_MEMBERS = "person_key_members"
+
+#: Precision of an observation: a full address, a domestic abuse incident address given
+#: for the perpetrator (where the incident happened, not necessarily where they live),
+#: or a postcode alone.
+ADDRESS, INCIDENT, POSTCODE = "address", "incident", "postcode"
+
+_NUMBER = "'^[0-9]+[a-z]?$'"
+_NOT_STREET = "('flat', 'apartment', 'apt', 'unit', 'room', 'no', 'number')"
+
+
+def _text_key(alias: str) -> str:
+    """SQL for the written-address key: postcode | numbers | first street word."""
+    tokens = f"{alias}.address_tokens"
+    return f"""
+        CASE WHEN {alias}.postcode_valid AND len(list_filter({tokens},
+                  lambda t: regexp_matches(t, {_NUMBER}))) > 0
+             THEN {alias}.postcode || '|'
+                  || array_to_string(list_filter({tokens},
+                         lambda t: regexp_matches(t, {_NUMBER})), ' ') || '|'
+                  || coalesce(list_filter({tokens},
+                         lambda t: NOT regexp_matches(t, {_NUMBER})
+                                   AND t NOT IN {_NOT_STREET})[1], '')
+        END"""
+
+
+def observations_build(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
+    """``_fm_obs``: one row per dated address observation of a person key, up to ``as_of``.
+
+    Snapshot extracts (early help, social care) give the address as it was when the
+    extract was taken, so an ended episode's address is dated by its end.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _fm_obs_raw AS
+        SELECT r.record_id, m.person_key, r.feed, r.role,
+               CASE WHEN eh.episode_end IS NOT NULL
+                    THEN greatest(r.observed_date, eh.episode_end)
+                    WHEN sc.end_date IS NOT NULL
+                    THEN greatest(r.observed_date, sc.end_date)
+                    ELSE r.observed_date END AS obs_date,
+               nullif(trim(r.uprn), '') AS uprn,
+               CASE WHEN r.postcode_valid THEN r.postcode END AS postcode,
+               {_text_key("r")} AS tkey
+        FROM {PERSON_RECORD_TABLE} r
+        JOIN {PERSON_KEY_MEMBERS} m USING (record_id)
+        LEFT JOIN early_help_episode eh USING (record_id)
+        LEFT JOIN social_care_episode sc USING (record_id)
+        WHERE r.observed_date IS NOT NULL
+          AND (nullif(trim(r.uprn), '') IS NOT NULL OR r.postcode_valid)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fm_obs_raw2 AS
+        SELECT *,
+               CASE WHEN uprn IS NULL AND tkey IS NULL THEN 'postcode'
+                    WHEN role = 'perpetrator' THEN 'incident'
+                    ELSE 'address' END AS precision
+        FROM _fm_obs_raw WHERE obs_date <= ?
+        """,
+        [as_of],
+    )
+    _resolve(con)
+    row = con.execute("SELECT count(*) FROM _fm_obs").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _resolve(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every full observation an ``address_id``: its UPRN, corrected where a rarer
+    UPRN contradicts the written address, else the written address's usual UPRN, else the
+    written address itself."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fm_uprn_n AS
+        SELECT uprn, count(*) AS n FROM _fm_obs_raw2 WHERE uprn IS NOT NULL GROUP BY uprn
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fm_tkey_uprn AS
+        SELECT tkey, uprn, n FROM (
+            SELECT o.tkey, o.uprn, u.n,
+                   row_number() OVER (PARTITION BY o.tkey ORDER BY count(*) DESC, u.n DESC,
+                                      o.uprn) AS rank
+            FROM _fm_obs_raw2 o JOIN _fm_uprn_n u USING (uprn)
+            WHERE o.tkey IS NOT NULL
+            GROUP BY o.tkey, o.uprn, u.n
+        ) WHERE rank = 1
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fm_obs AS
+        SELECT o.record_id, o.person_key, o.feed, o.role, o.obs_date, o.precision,
+               o.postcode,
+               CASE
+                   WHEN o.precision = 'postcode' THEN 'postcode:' || o.postcode
+                   WHEN o.uprn IS NOT NULL AND t.uprn IS NOT NULL AND t.uprn <> o.uprn
+                        AND u.n < t.n THEN t.uprn
+                   WHEN o.uprn IS NOT NULL THEN o.uprn
+                   WHEN t.uprn IS NOT NULL THEN t.uprn
+                   ELSE 'address:' || o.tkey
+               END AS address_id
+        FROM _fm_obs_raw2 o
+        LEFT JOIN _fm_tkey_uprn t USING (tkey)
+        LEFT JOIN _fm_uprn_n u ON u.uprn = o.uprn
+        """
+    )
+    # The postcode of each address, for comparing with postcode-only observations.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fm_address_postcode AS
+        SELECT address_id, mode(postcode) AS postcode,
+               CASE WHEN address_id LIKE 'address:%' THEN NULL ELSE address_id END AS uprn
+        FROM _fm_obs WHERE precision <> 'postcode'
+        GROUP BY address_id
+        """
+    )
+    for table in ("_fm_obs_raw", "_fm_obs_raw2", "_fm_uprn_n", "_fm_tkey_uprn"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
