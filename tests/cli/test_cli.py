@@ -94,3 +94,15 @@ def test_sources_check_reports_definition_errors(tmp_path):
     result = run("sources", "check", str(bad), str(sample), env_dir=tmp_path)
     assert result.returncode == 2
     assert "target 'attendence' is not a warehouse fact table" in result.stderr
+
+
+def test_sources_check_names_header_problems_before_rows(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    sample = folder / "attendance_x.csv"
+    sample.write_text(HEADER.replace("urn,", "school,") + "\n" + _row(1) + "\n")
+    result = run("sources", "check", str(DEF / "attendance.yaml"), str(sample), env_dir=tmp_path)
+    assert result.returncode == 1
+    assert "unknown column 'school'" in result.stdout
+    assert "missing required column 'urn'" in result.stdout
+    assert "fix the header first" in result.stdout

@@ -101,7 +101,12 @@ def sources_check(
             )
             table.add_row(field, reason, f"{len(rows):,}", shown, report.samples[(field, reason)])
         console.print(table)
-    console.print(f"{report.rows_ok:,} of {report.rows_read:,} rows would load.")
+    if report.header_problems:
+        console.print(
+            f"Rows not checked: fix the header first ({report.rows_read:,} rows in the file)."
+        )
+    else:
+        console.print(f"{report.rows_ok:,} of {report.rows_read:,} rows would load.")
     if not report.fits:
         raise typer.Exit(1)
     console.print("[green]The definition fits this file.[/]")
