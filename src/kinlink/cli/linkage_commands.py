@@ -20,6 +20,8 @@ from kinlink.linkage import (
     export_links,
     linkage_run,
     model_show,
+    review_decide,
+    review_queue_list,
 )
 from kinlink.linkage.services import STAGES
 
@@ -44,6 +46,12 @@ def link(
     retrain: Annotated[
         bool, typer.Option("--retrain", help="Train the model again even if one is saved.")
     ] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental", help="Link only records no key holds yet, with the saved model."
+        ),
+    ] = False,
 ) -> None:
     """Link every loaded person record into people with stable person keys.
 
@@ -60,7 +68,9 @@ def link(
         def on_stage(stage: str, step: int, steps: int) -> None:
             bar.update(task, description=stage, completed=step, total=steps)
 
-        summary = linkage_run(warehouse_path(warehouse), config, progress=on_stage)
+        summary = linkage_run(
+            warehouse_path(warehouse), config, progress=on_stage, incremental=incremental
+        )
         bar.update(task, description="done", completed=len(STAGES))
     pre, clusters, keys = summary.precollapse, summary.clusters, summary.keys
     table = Table(title=f"Linkage run {summary.run_id}")
@@ -95,7 +105,24 @@ def link(
     table.add_row(
         "keys merged / split / retired", f"{keys.merged:,} / {keys.split:,} / {keys.retired:,}", ""
     )
+    table.add_row(
+        "review decisions applied (same / different)",
+        f"{clusters.must_links:,} / {clusters.cannot_links:,}",
+        "",
+    )
+    table.add_row("pairs queued for review", f"{clusters.review_queued:,}", "")
     console.print(table)
+    if summary.incremental:
+        console.print(f"Incremental: {summary.new_records:,} new records linked.")
+    elif incremental:
+        console.print(
+            "[yellow]Ran in full: no keys yet, or a review decision since the last run.[/]"
+        )
+    if clusters.cannot_within_entity:
+        console.print(
+            f"[yellow]{clusters.cannot_within_entity:,} 'different people' decisions concern "
+            "records a trusted identifier joins; they stay together.[/]"
+        )
     unlinked = sum(pre.id_only_unlinked.values())
     if unlinked:
         detail = ", ".join(f"{feed} {n:,}" for feed, n in pre.id_only_unlinked.items())
@@ -259,6 +286,54 @@ def explain_command(
             f"Last run: {keys.get(record_a) or 'no key'} and {keys.get(record_b) or 'no key'} "
             f"({verdict})."
         )
+
+
+review_app = typer.Typer(help="Doubtful pairs for a person to decide.", no_args_is_help=True)
+linkage_app.add_typer(review_app, name="review")
+
+
+@review_app.command("list")
+def review_list_command(
+    warehouse: WarehouseOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50,
+) -> None:
+    """Open pairs in the review band that the last runs left apart, most doubtful first."""
+    items = review_queue_list(warehouse_path(warehouse), limit)
+    table = Table(title=f"Review queue ({len(items)} shown)")
+    for heading in ("record A", "record B", "probability", "weight", "weights", "run"):
+        table.add_column(
+            heading, justify="right" if heading in ("probability", "weight") else "left"
+        )
+    for item in items:
+        table.add_row(
+            item.record_a,
+            item.record_b,
+            f"{item.match_probability:.4f}",
+            f"{item.match_weight:.2f}",
+            item.weights,
+            item.created_run,
+        )
+    console.print(table)
+
+
+@review_app.command("decide")
+def review_decide_command(
+    record_a: Annotated[str, typer.Argument(help="A record id.")],
+    record_b: Annotated[str, typer.Argument(help="Another record id.")],
+    same: Annotated[
+        bool, typer.Option("--same/--different", help="Same person, or different people.")
+    ],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decided.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Record a decision; every later run (also after --retrain) obeys it."""
+    decision = review_decide(warehouse_path(warehouse), record_a, record_b, same, reviewer, reason)
+    verdict = "the same person" if decision.same_person else "different people"
+    console.print(
+        f"Recorded: {decision.record_a} and {decision.record_b} are {verdict} "
+        f"({decision.reviewer}). Run 'kinlink link' to apply it."
+    )
 
 
 export_app = typer.Typer(help="Export linkage results for partners.", no_args_is_help=True)

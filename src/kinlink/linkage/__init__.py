@@ -19,6 +19,8 @@ from kinlink.linkage.services import (
     export_links,
     linkage_run,
     model_show,
+    review_decide,
+    review_queue_list,
     summary_dict,
 )
 
@@ -38,5 +40,7 @@ __all__ = [
     "export_links",
     "linkage_run",
     "model_show",
+    "review_decide",
+    "review_queue_list",
     "summary_dict",
 ]

@@ -21,6 +21,11 @@ refused when it would put into one person two things that cannot be one person:
 So the record "Jake Smith, 3/4/2015" joins the twin whose records say Jake (the stronger
 link comes first) and the later, weaker link to Jack is refused because Jack's cluster
 has another UPN. The result is deterministic: ties are broken by entity id.
+
+Reviewers' decisions come first: a "same person" pair is joined before any link (forced,
+like the records of one existing key in an incremental run), and a "different people"
+pair is one more thing a person cannot hold both sides of (a ``cannot:N`` profile entry
+with a different value on each side), so the guard refuses any link that would join them.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from kinlink.linkage.similarity import DistinctNames, dobs_compatible, names_com
 ROW_KIND = "row"
 DOB_PREFIX = "dob:"
 DOBS_KIND = "dobs"
+CANNOT_PREFIX = "cannot:"
 
 Profile = dict[str, set[str]]
 
@@ -182,13 +188,17 @@ class ConstrainedUnion:
             x = up
         return root
 
-    def union(self, a: int, b: int) -> str:
-        """Join the clusters of ``a`` and ``b``: 'same', 'merged' or 'conflict'."""
+    def union(self, a: int, b: int, force: bool = False) -> str:
+        """Join the clusters of ``a`` and ``b``: 'same', 'merged' or 'conflict'.
+
+        ``force`` joins them whatever their profiles say (a reviewer's decision, or the
+        records of one existing person in an incremental run).
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return "same"
         pa_, pb_ = self.profiles.get(ra), self.profiles.get(rb)
-        if pa_ and pb_ and conflicts(pa_, pb_, self.distinct):
+        if not force and pa_ and pb_ and conflicts(pa_, pb_, self.distinct):
             return "conflict"
         sa, sb = self.size.get(ra, 1), self.size.get(rb, 1)
         if sa < sb or (sa == sb and rb < ra):
@@ -216,22 +226,41 @@ def cluster_entities(
     edges: pa.Table,
     conflict_ids: tuple[str, ...],
     stats: ClusterStats,
+    *,
+    forced: list[tuple[int, int]] | None = None,
+    cannot: list[tuple[int, int]] | None = None,
+    profiled: list[int] | None = None,
 ) -> None:
-    """Create ``_lk_clusters(rid, cluster)`` from the entity edges (best first)."""
+    """Create ``_lk_clusters(rid, cluster)`` from the entity edges (best first).
+
+    ``forced`` entity pairs are joined first regardless of the guards; each ``cannot``
+    pair may never end up in one cluster. ``profiled`` lists more entities whose
+    profiles matter (those of forced pairs that may meet a scored link).
+    """
+    forced, cannot = forced or [], cannot or []
     stats.entity_edges = edges.num_rows
-    con.register("_lk_edge_rows", edges)
+    extra = [e for pair in cannot for e in pair] + (profiled or [])
+    con.register("_lk_edge_rows", edges.select(["a", "b"]))
+    con.register("_lk_extra_rows", pa.table({"e": pa.array(extra, pa.int64())}))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _lk_edge_entities AS "
-        "SELECT a AS entity_id FROM _lk_edge_rows UNION SELECT b FROM _lk_edge_rows"
+        "SELECT a AS entity_id FROM _lk_edge_rows UNION SELECT b FROM _lk_edge_rows "
+        "UNION SELECT e FROM _lk_extra_rows"
     )
     con.unregister("_lk_edge_rows")
+    con.unregister("_lk_extra_rows")
     profiles = profiles_load(
         (int(e), str(k), str(v))
         for e, k, v in con.execute(
             conflict_profiles_sql(conflict_ids, "_lk_edge_entities")
         ).fetchall()
     )
+    for n, (x, y) in enumerate(cannot):
+        profiles.setdefault(x, {})[f"{CANNOT_PREFIX}{n}"] = {"a"}
+        profiles.setdefault(y, {})[f"{CANNOT_PREFIX}{n}"] = {"b"}
     union = ConstrainedUnion(profiles, distinct_names_load(con))
+    for x, y in forced:
+        union.union(x, y, force=True)
     for batch in edges.to_batches(max_chunksize=200_000):
         for a, b in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
             outcome = union.union(a, b)

@@ -64,10 +64,22 @@ class LinkageConfig:
     memory_limit: str = "3GB"
     warehouse_memory_limit: str = "3GB"
     threads: int | None = None
+    # The review band: pairs scoring at or above review_low (and below the threshold)
+    # that clustering left apart go to the review queue. Above the threshold, pairs that
+    # a guard refused are queued when they score below review_high.
+    review_low: float = 0.5
+    review_high: float = 0.95
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
             raise ValueError("threshold must be between 0 and 1 (exclusive)")
+        if not 0.0 < self.review_low <= self.review_high < 1.0:
+            raise ValueError("review band must satisfy 0 < low <= high < 1")
+
+    @property
+    def score_floor(self) -> float:
+        """The lowest probability a run keeps: the threshold or the review band's floor."""
+        return min(self.threshold, self.review_low)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready description, recorded with each run."""
@@ -79,6 +91,7 @@ class LinkageConfig:
             "em_max_pairs": self.em_max_pairs,
             "trusted_ids": list(self.trusted_ids),
             "conflict_ids": list(self.conflict_ids),
+            "review_band": [self.review_low, self.review_high],
         }
 
 
@@ -103,6 +116,10 @@ class ClusterStats:
     merges: int = 0
     blocked_by_conflict: int = 0
     people: int = 0
+    must_links: int = 0  # reviewers' "same person" decisions applied
+    cannot_links: int = 0  # reviewers' "different people" decisions applied
+    cannot_within_entity: int = 0  # "different people" already joined by a trusted id
+    review_queued: int = 0  # band pairs left for a reviewer
 
 
 @dataclass
@@ -129,3 +146,5 @@ class RunSummary:
     keys: KeyStats
     seconds: dict[str, float] = field(default_factory=dict)
     records_by_feed: dict[str, int] = field(default_factory=dict)
+    incremental: bool = False
+    new_records: int = 0  # records scored: all of them, or those no key held (incremental)

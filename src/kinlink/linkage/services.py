@@ -4,6 +4,8 @@
 the model when there is none (or when asked), score candidate pairs, cluster without
 chaining, and map clusters onto stable person keys. Only the last step writes to the
 warehouse, in one transaction, so a failed run leaves the previous keys untouched.
+Reviewers' decisions are applied in every run; doubtful pairs go to the review queue.
+``linkage_run(..., incremental=True)`` scores only records no key holds yet.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow.compute as pc
 
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
@@ -23,7 +26,12 @@ from kinlink.linkage.clustering import cluster_entities
 from kinlink.linkage.evaluation import EvaluationReport, evaluate
 from kinlink.linkage.explain import TF_COLUMNS, TF_TABLE, Explanation, explain_pair
 from kinlink.linkage.export import LinksExport, links_export
-from kinlink.linkage.keys import RUNS, keys_assign, tables_create
+from kinlink.linkage.incremental import (
+    cluster_incrementally,
+    new_entity_edges,
+    new_records_count,
+)
+from kinlink.linkage.keys import MEMBERS, RUNS, keys_assign, tables_create
 from kinlink.linkage.models import (
     MODEL_NAME,
     MODEL_VERSION,
@@ -33,6 +41,15 @@ from kinlink.linkage.models import (
 )
 from kinlink.linkage.precollapse import VARIANTS, entities_build, records_build
 from kinlink.linkage.predict import entity_edges
+from kinlink.linkage.review import (
+    Decision,
+    ReviewItem,
+    decide,
+    decisions_for_run,
+    queue_list,
+    queue_refresh,
+    review_tables_create,
+)
 from kinlink.linkage.training import (
     model_load,
     model_save,
@@ -52,11 +69,15 @@ __all__ = [
     "LinksExport",
     "ModelView",
     "NothingToLink",
+    "Decision",
+    "ReviewItem",
     "evaluate",
     "explain",
     "export_links",
     "linkage_run",
     "model_show",
+    "review_decide",
+    "review_queue_list",
     "summary_dict",
 ]
 
@@ -85,10 +106,34 @@ def _term_frequencies_save(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _incremental_possible(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether there are keys to link against and no decision taken since the last run
+    (a decision may split or join existing people: that needs a full run)."""
+    tables_create(con)
+    review_tables_create(con)
+    row = con.execute(
+        f"""
+        SELECT (SELECT count(*) FROM {MEMBERS}) > 0
+           AND NOT EXISTS (
+               SELECT 1 FROM linkage_review_decisions
+               WHERE decided_at > (SELECT max(finished_at) FROM {RUNS}))
+        """
+    ).fetchall()
+    return bool(row and row[0][0])
+
+
 def linkage_run(
-    warehouse: Path, config: LinkageConfig | None = None, progress: Progress | None = None
+    warehouse: Path,
+    config: LinkageConfig | None = None,
+    progress: Progress | None = None,
+    incremental: bool = False,
 ) -> RunSummary:
-    """Link every person record in ``warehouse`` into people with stable keys."""
+    """Link every person record in ``warehouse`` into people with stable keys.
+
+    ``incremental`` scores only the records no key holds yet against the existing people
+    with the saved model (a full run is done instead when there are no keys yet or a
+    review decision was taken since the last run).
+    """
     config = config or LinkageConfig()
     started = utc_now()
     run_id = f"run-{started:%Y%m%dT%H%M%S%f}"
@@ -120,22 +165,59 @@ def linkage_run(
         stage(1)
         pre = entities_build(con, config)
         variants = con.sql(f"SELECT * FROM {VARIANTS} ORDER BY unique_id").to_arrow_table()
+        must, cannot, within = decisions_for_run(con)
+        incremental = (
+            incremental
+            and config.model_path.exists()
+            and not config.retrain
+            and _incremental_possible(con)
+        )
         stage(2)
-        trained = config.retrain or not config.model_path.exists()
+        trained = not incremental and (config.retrain or not config.model_path.exists())
         if trained:
             model_save(model_train(variants, config), config.model_path)
         document = model_load(config.model_path)
         stage(3)
-        edges, scored = entity_edges(variants, splink_settings(document), config)
-        del variants
+        new_records = new_records_count(con) if incremental else pre.records
+        if incremental:
+            del variants
+            edges, scored = new_entity_edges(con, splink_settings(document), config)
+        else:
+            edges, scored = entity_edges(variants, splink_settings(document), config)
+            del variants
         stage(4)
-        cluster_stats = ClusterStats(pairs_above_threshold=scored)
-        cluster_entities(con, edges, config.conflict_ids, cluster_stats)
-        del edges
+        cluster_stats = ClusterStats(
+            pairs_above_threshold=scored,
+            must_links=len(must),
+            cannot_links=len(cannot),
+            cannot_within_entity=within,
+        )
+        if incremental:
+            cluster_incrementally(con, edges, config, cluster_stats, must, cannot)
+        else:
+            links = edges.filter(pc.greater_equal(edges["p"], config.threshold))
+            cluster_entities(
+                con,
+                links,
+                config.conflict_ids,
+                cluster_stats,
+                forced=must,
+                cannot=cannot,
+                profiled=[e for pair in must for e in pair],
+            )
         stage(5)
         with transaction(con):
             tables_create(con)
             key_stats = keys_assign(con, run_id)
+            cluster_stats.review_queued = queue_refresh(
+                con,
+                edges,
+                config.review_low,
+                config.review_high,
+                run_id,
+                replace=not incremental,
+            )
+            del edges
             _term_frequencies_save(con)
             summary = RunSummary(
                 run_id=run_id,
@@ -147,6 +229,8 @@ def linkage_run(
                 keys=key_stats,
                 seconds=seconds,
                 records_by_feed=by_feed,
+                incremental=incremental,
+                new_records=new_records,
             )
             stage(6)
             con.execute(
@@ -184,6 +268,12 @@ def summary_dict(summary: RunSummary) -> dict[str, object]:
         "merges": summary.clusters.merges,
         "blocked_by_conflict": summary.clusters.blocked_by_conflict,
         "people": summary.clusters.people,
+        "incremental": summary.incremental,
+        "new_records": summary.new_records,
+        "must_links": summary.clusters.must_links,
+        "cannot_links": summary.clusters.cannot_links,
+        "cannot_within_entity": summary.clusters.cannot_within_entity,
+        "review_queued": summary.clusters.review_queued,
         "keys": {
             "kept": summary.keys.kept,
             "new": summary.keys.new,
@@ -269,5 +359,31 @@ def export_links(warehouse: Path, out: Path) -> LinksExport:
     con = warehouse_connect(warehouse, read_only=True)
     try:
         return links_export(con, out)
+    finally:
+        con.close()
+
+
+def review_queue_list(warehouse: Path, limit: int | None = None) -> list[ReviewItem]:
+    """Open pairs of the review queue, most doubtful first."""
+    con = warehouse_connect(warehouse)
+    try:
+        return queue_list(con, limit)
+    finally:
+        con.close()
+
+
+def review_decide(
+    warehouse: Path,
+    record_a: str,
+    record_b: str,
+    same_person: bool,
+    reviewer: str,
+    reason: str,
+) -> Decision:
+    """Record a reviewer's decision; every later run obeys it."""
+    con = warehouse_connect(warehouse)
+    try:
+        with transaction(con):
+            return decide(con, record_a, record_b, same_person, reviewer, reason)
     finally:
         con.close()
