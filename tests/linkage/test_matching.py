@@ -6,7 +6,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from kinlink.identity import nhs_number_make, upn_make
+from kinlink.linkage import LinkageConfig, linkage_run
 from tests.linkage.conftest import insert, person
 
 Link = Callable[[Path], dict[str, str]]
@@ -154,3 +157,17 @@ def test_names_one_letter_apart_on_one_household_row_are_two_people(city_copy: P
     leo = {keys["housing_benefits:110:member_3"], keys["housing_benefits:123:member_3"]}
     leon = {keys["housing_benefits:110:member_4"], keys["housing_benefits:123:member_4"]}
     assert not leo & leon, "Leo and Leon share a row, so no key may hold both"
+
+
+def test_data_without_shared_identifiers_gives_a_clear_error_not_a_crash(tmp_path):
+    from kinlink.linkage.training import ModelError
+
+    warehouse = tmp_path / "w.duckdb"
+    names = [("Ann", "Lee"), ("Bob", "Khan"), ("Cara", "Shaw"), ("Dan", "Ng"), ("Eve", "Hart")]
+    records = [
+        person(f"police_arrests:t:{i}", forename=f, surname=s, dob=date(1990, 1, 1 + i))
+        for i, (f, s) in enumerate(names * 4, start=1)
+    ]
+    insert(warehouse, records)
+    with pytest.raises(ModelError, match="cannot train the person model"):
+        linkage_run(warehouse, LinkageConfig(model_path=tmp_path / "m.json", retrain=True))

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
+from splink.internals.exceptions import SplinkException
 
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
@@ -36,6 +37,13 @@ from kinlink.linkage.splink_settings import (
 
 FORMAT = "kinlink-person-model"
 log = get_logger(__name__)
+
+
+_UNTRAINABLE = (
+    "cannot train the person model on this data: training learns from records that share a "
+    "trusted identifier (UPN, NHS number, system ids), and too few do; link with a model "
+    "trained on other data instead ('kinlink link --model FILE')"
+)
 
 
 class ModelError(KinlinkError):
@@ -112,6 +120,8 @@ def model_train(variants: pa.Table, config: LinkageConfig) -> dict[str, Any]:
             max_pairs=config.u_max_pairs, seed=config.seed
         )
         base = linker.misc.save_model_to_json()
+    except SplinkException as exc:
+        raise ModelError(_UNTRAINABLE + f" ({exc.__class__.__name__})") from exc
     finally:
         con.close()
     found: dict[tuple[str, str], list[float]] = {}
@@ -119,13 +129,15 @@ def model_train(variants: pa.Table, config: LinkageConfig) -> dict[str, Any]:
     for rule, estimates in em_blocking_rules():
         try:
             ms = _em_session(variants, base, rule, estimates, config)
-        except ValueError as exc:  # EM can underflow on a tiny block: skip that block
+        except (ValueError, SplinkException) as exc:  # a tiny or empty block: skip it
             log.warning("EM under %s skipped (%s)", rule, exc.__class__.__name__)
             sessions.append({"rule": rule, "estimates": list(estimates), "ok": False})
             continue
         sessions.append({"rule": rule, "estimates": list(estimates), "ok": True})
         for key, m in ms.items():
             found.setdefault(key, []).append(m)
+    if not any(session["ok"] for session in sessions):
+        raise ModelError(_UNTRAINABLE + " (no training session could run)")
     for comparison in base["comparisons"]:
         for level in comparison["comparison_levels"]:
             values = found.get((comparison["output_column_name"], level["label_for_charts"]))
