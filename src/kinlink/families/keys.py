@@ -27,40 +27,19 @@ rows (for example the mother's family a child lived in before moving to the fath
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from datetime import date, datetime
 
 import duckdb
 import pyarrow as pa
 
+from kinlink.core.keys import opaque_key, overlap_assign
 from kinlink.families.models import KeyStats
 from kinlink.families.tables import EVENTS, KEYS, MEMBERS
-
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
 def family_key_for(seed: str, attempt: int = 0) -> str:
     """``F`` + 10 base-32 characters from a hash of ``seed`` (and the attempt number)."""
-    digest = hashlib.sha256(f"family|{seed}|{attempt}".encode()).digest()
-    number = int.from_bytes(digest[:8], "big") >> 14  # 50 bits
-    chars = []
-    for _ in range(10):
-        number, index = divmod(number, 32)
-        chars.append(_ALPHABET[index])
-    return "F" + "".join(reversed(chars))
-
-
-def _greedy(rows: Iterable[tuple[str, str, int]]) -> dict[str, str]:
-    """Families to previous keys by overlap, largest first; each side used once."""
-    taken: set[str] = set()
-    assigned: dict[str, str] = {}
-    for family, key, _n in rows:
-        if family in assigned or key in taken:
-            continue
-        assigned[family] = key
-        taken.add(key)
-    return assigned
+    return opaque_key("F", f"family|{seed}|{attempt}")
 
 
 def _new_keys(con: duckdb.DuckDBPyConnection, seeds: list[tuple[str, str]]) -> dict[str, str]:
@@ -105,7 +84,7 @@ def keys_assign(
         "SELECT family_id, family_key, n FROM _fm_overlap "
         "ORDER BY n DESC, jaccard DESC, family_key, family_id"
     ).fetchall()
-    assigned = _greedy((str(f), str(k), int(n)) for f, k, n in rows)
+    assigned = overlap_assign((str(f), str(k), int(n)) for f, k, n in rows)
     seeds = [
         (str(f), str(s))
         for f, s in con.execute(

@@ -18,13 +18,11 @@ but reproducible, and checked against every key ever issued.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
-
 import duckdb
 import pyarrow as pa
 
 from kinlink.core.clock import utc_now
+from kinlink.core.keys import opaque_key, overlap_assign
 from kinlink.linkage.models import KeyStats
 
 KEYS = "person_keys"
@@ -32,7 +30,6 @@ MEMBERS = "person_key_members"
 EVENTS = "person_key_events"
 RUNS = "linkage_runs"
 
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 DDL = (
     f"""CREATE TABLE IF NOT EXISTS {KEYS} (
@@ -77,25 +74,7 @@ def tables_create(con: duckdb.DuckDBPyConnection) -> None:
 
 def key_for(seed: str, attempt: int = 0) -> str:
     """``P`` + 10 base-32 characters from a hash of ``seed`` (and the attempt number)."""
-    digest = hashlib.sha256(f"{seed}|{attempt}".encode()).digest()
-    number = int.from_bytes(digest[:8], "big") >> 14  # 50 bits
-    chars = []
-    for _ in range(10):
-        number, index = divmod(number, 32)
-        chars.append(_ALPHABET[index])
-    return "P" + "".join(reversed(chars))
-
-
-def _greedy(rows: Iterable[tuple[int, str, int]]) -> dict[int, str]:
-    """Assign keys to clusters by overlap, largest first; each side used at most once."""
-    taken: set[str] = set()
-    assigned: dict[int, str] = {}
-    for cluster, key, _n in rows:
-        if cluster in assigned or key in taken:
-            continue
-        assigned[cluster] = key
-        taken.add(key)
-    return assigned
+    return opaque_key("P", f"{seed}|{attempt}")
 
 
 def _new_keys(con: duckdb.DuckDBPyConnection, seeds: list[tuple[int, str]]) -> dict[int, str]:
@@ -172,7 +151,7 @@ def keys_assign(con: duckdb.DuckDBPyConnection, run_id: str) -> KeyStats:
         "WHERE keys_of_cluster > 1 OR clusters_of_key > 1 "
         "ORDER BY n DESC, person_key, cluster"
     ).fetchall()
-    assigned.update(_greedy((int(c), str(k), int(n)) for c, k, n in contested))
+    assigned.update(overlap_assign((int(c), str(k), int(n)) for c, k, n in contested))
     seeds = [
         (int(c), str(s))
         for c, s in con.execute(
