@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kinlink.cli.output import console, progress_bar
+from kinlink.cli.options import WarehouseOption, warehouse_path
+from kinlink.cli.output import console, progress_bar, report_json_emit
 from kinlink.core.errors import InputError
-from kinlink.core.settings import settings_load
 from kinlink.families import (
     BuildSummary,
     FamilyEvaluation,
@@ -24,22 +23,10 @@ from kinlink.families import (
 )
 from kinlink.families.services import STAGES
 
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        help="DuckDB warehouse file (default: $KINLINK_WAREHOUSE or data/warehouse.duckdb).",
-    ),
-]
-
 app = typer.Typer(
     help="Households, relationships and current families with stable family keys.",
     no_args_is_help=True,
 )
-
-
-def _warehouse(path: Path | None) -> Path:
-    return path or settings_load().warehouse_path
 
 
 def _as_of(value: str | None) -> date | None:
@@ -114,7 +101,7 @@ def build_command(
         def on_stage(stage: str, step: int, steps: int) -> None:
             bar.update(task, description=stage, completed=step, total=steps)
 
-        summary = families_build(_warehouse(warehouse), _as_of(as_of), progress=on_stage)
+        summary = families_build(warehouse_path(warehouse), _as_of(as_of), progress=on_stage)
         bar.update(task, description="done", completed=len(STAGES))
     console.print(_summary_table(summary))
 
@@ -166,12 +153,8 @@ def evaluate_command(
     out: Annotated[Path | None, typer.Option(help="Also write the JSON report here.")] = None,
 ) -> None:
     """Pairwise and B-cubed precision/recall of "same family", splits, merges and roles."""
-    report = families_evaluate(_warehouse(warehouse), truth)
-    document = json.dumps(report.as_dict(), indent=2)
-    if out is not None:
-        out.write_text(document + "\n", encoding="utf-8")
-    if as_json:
-        console.print_json(document)
+    report = families_evaluate(warehouse_path(warehouse), truth)
+    if report_json_emit(report.as_dict(), out=out, to_console=as_json):
         return
     console.print(_evaluation_table(report))
     console.print(_types_table(report))
@@ -234,7 +217,7 @@ def show_command(
     warehouse: WarehouseOption = None,
 ) -> None:
     """One family: members and roles, history, the relationships behind it, key events."""
-    view = family_show(_warehouse(warehouse), family_key)
+    view = family_show(warehouse_path(warehouse), family_key)
     status = "active"
     if view.retired_at is not None:
         status = f"retired, merged into {view.merged_into}" if view.merged_into else "retired"
@@ -249,5 +232,5 @@ def export_families(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write person_key,family_key,role for every person's current family."""
-    result = families_export(_warehouse(warehouse), out)
+    result = families_export(warehouse_path(warehouse), out)
     console.print(f"Wrote {result.rows:,} rows ({result.families:,} families) to {result.path}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 from rich.table import Table
 
 from kinlink.cli.options import WarehouseOption, warehouse_path
-from kinlink.cli.output import console, progress_bar
+from kinlink.cli.output import console, progress_bar, report_json_emit
 from kinlink.linkage import (
     EvaluationReport,
     LinkageConfig,
@@ -223,11 +222,7 @@ def evaluate_command(
 ) -> None:
     """Pairwise and B-cubed precision/recall, splits, merges and merged twins, by feed."""
     report = evaluate(warehouse_path(warehouse), truth)
-    document = json.dumps(report.as_dict(), indent=2)
-    if out is not None:
-        out.write_text(document + "\n", encoding="utf-8")
-    if as_json:
-        console.print_json(document)
+    if report_json_emit(report.as_dict(), out=out, to_console=as_json):
         return
     console.print(_evaluation_table(report))
     console.print(

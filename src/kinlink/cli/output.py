@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -29,3 +33,16 @@ def progress_bar() -> Progress:
         transient=False,
         disable=not console.is_terminal,
     )
+
+
+def report_json_emit(report: dict[str, Any], *, out: Path | None, to_console: bool) -> bool:
+    """Write a report's JSON to ``out`` if given; print it instead of tables if asked.
+
+    Returns True when the JSON was printed (the caller then prints no tables).
+    """
+    document = json.dumps(report, indent=2)
+    if out is not None:
+        out.write_text(document + "\n", encoding="utf-8")
+    if to_console:
+        console.print_json(document)
+    return to_console
