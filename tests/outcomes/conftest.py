@@ -8,6 +8,7 @@ DuckDB file, then runs the real ``outcomes_assess`` and reads back what it store
 from __future__ import annotations
 
 import itertools
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -165,3 +166,39 @@ class Scenario:
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:
     return Scenario(tmp_path / "warehouse.duckdb")
+
+
+@dataclass(frozen=True)
+class AssessedCity:
+    """The small synthetic city, linked, grouped into families and assessed once."""
+
+    city: Path
+    warehouse: Path
+
+
+@pytest.fixture(scope="session")
+def assessed_city(
+    small_city: Path, small_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AssessedCity:
+    from kinlink.families import families_build
+    from kinlink.linkage import LinkageConfig, linkage_run
+
+    folder = tmp_path_factory.mktemp("outcomes")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(small_warehouse, warehouse)
+    linkage_run(
+        warehouse,
+        LinkageConfig(model_path=folder / "person.json", retrain=True,
+                      u_max_pairs=3e5, em_max_pairs=3e5),
+    )  # fmt: skip
+    families_build(warehouse)
+    outcomes_assess(warehouse)
+    return AssessedCity(small_city, warehouse)
+
+
+@pytest.fixture
+def assessed_copy(tmp_path: Path, assessed_city: AssessedCity) -> Path:
+    """A private copy of the assessed small city's warehouse."""
+    warehouse = tmp_path / "assessed.duckdb"
+    shutil.copy(assessed_city.warehouse, warehouse)
+    return warehouse

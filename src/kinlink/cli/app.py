@@ -14,6 +14,7 @@ from kinlink.cli import (
     families_commands,
     ingest_commands,
     linkage_commands,
+    outcomes_commands,
     sources_commands,
     warehouse_commands,
 )
@@ -26,8 +27,8 @@ app = typer.Typer(
     help=(
         "Kinlink: bring partner extracts together, link people and families, and share on a "
         "need-to-know basis.\n\nTypical run: 'kinlink synth' (a synthetic city to try things "
-        "on), 'kinlink ingest DIR', 'kinlink quarantine summary', then 'kinlink link' and "
-        "'kinlink linkage evaluate --truth DIR/truth'."
+        "on), 'kinlink ingest DIR', 'kinlink quarantine summary', then 'kinlink link', "
+        "'kinlink families build' and 'kinlink outcomes assess'."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -42,6 +43,7 @@ app.add_typer(warehouse_commands.app, name="warehouse")
 app.command("link")(linkage_commands.link)
 app.add_typer(linkage_commands.linkage_app, name="linkage")
 app.add_typer(families_commands.app, name="families")
+app.add_typer(outcomes_commands.app, name="outcomes")
 linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
 

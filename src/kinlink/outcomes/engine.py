@@ -35,6 +35,7 @@ from kinlink.outcomes.models import (
     Rule,
 )
 from kinlink.sources.models import FeedDefinition
+from kinlink.warehouse.schema import fact_table_columns
 
 _counter = itertools.count()
 
@@ -152,6 +153,9 @@ class RuleEngine:
         for name, codes in rule.where.items():
             if isinstance(codes, bool):
                 conditions.append(f"t.{_q(name)} = {'TRUE' if codes else 'FALSE'}")
+            elif name in self._list_columns(definition.target):
+                listed = ", ".join(_lit(c) for c in codes)
+                conditions.append(f"list_has_any(t.{_q(name)}, [{listed}])")
             else:
                 conditions.append(f"t.{_q(name)} IN ({', '.join(_lit(c) for c in codes)})")
         if rule.roles:
@@ -162,6 +166,10 @@ class RuleEngine:
             f"FROM {_q(definition.target)} t JOIN _oc_person_of p USING (record_id) "
             f"WHERE {' AND '.join(conditions)}"
         )
+
+    @staticmethod
+    def _list_columns(table: str) -> set[str]:
+        return {c.name for c in fact_table_columns(table) if c.sql_type.endswith("[]")}
 
     def _date_field(self, rule: EventsRule | RatioRule | LatestRule) -> str:
         if rule.date is not None:
@@ -276,9 +284,6 @@ class RuleEngine:
             f"""CREATE OR REPLACE TEMP TABLE {hits} AS
             WITH rows AS (
                 SELECT f.*, {term_start} AS term_start, {dkey} AS dkey FROM ({source}) f
-                QUALIFY row_number() OVER (
-                    PARTITION BY f.person_key, {dkey} ORDER BY f.{_q(d)} DESC, f.record_id DESC
-                ) = 1
             )
             SELECT s.subject_id, f.record_id, f.term_start AS event_date, f.dkey,
                    f.term_start AS first_date, f.{_q(d)} AS last_date,
@@ -286,7 +291,11 @@ class RuleEngine:
                    f.{_q(rule.year_field)} || ' ' || f.{_q(rule.term_field)} AS period
             FROM {self._subjects_in_window(rule.window)}
             JOIN rows f ON f.person_key = s.person_key
-            WHERE f.term_start >= w.start_date AND f.term_start <= s.ref_date"""
+            WHERE f.term_start >= w.start_date AND f.term_start <= s.ref_date
+              AND f.{_q(d)} <= s.ref_date
+            -- figures re-issued for a term: the latest known on the reference date counts
+            QUALIFY row_number() OVER (
+                PARTITION BY s.subject_id, f.dkey ORDER BY f.{_q(d)} DESC, f.record_id DESC) = 1"""
         )
         value = "sum(h.num) / nullif(sum(h.den), 0)"
         test = (
