@@ -1,9 +1,12 @@
-"""Synth and ingest throughput and peak memory for cities of given sizes.
+"""Pipeline throughput and peak memory for cities of given sizes, stage by stage.
 
 Each stage runs in its own child process so that its peak resident memory is measured
-alone (``os.wait4`` returns the child's own resource usage).
+alone (``os.wait4`` returns the child's own resource usage). By default the benchmark
+stops after ingest; ``--through outcomes`` also links people, builds families and
+assesses every family against the default outcomes framework.
 
     python -m benchmarks.pipeline --people 20000 --people 500000
+    python -m benchmarks.pipeline --people 500000 --through outcomes
 """
 
 from __future__ import annotations
@@ -57,11 +60,40 @@ def _stage_ingest(feeds: Path, warehouse: Path) -> None:
     print(json.dumps(report.totals()))
 
 
+def _stage_link(warehouse: Path) -> None:
+    from kinlink.linkage import LinkageConfig, linkage_run
+
+    summary = linkage_run(
+        warehouse, LinkageConfig(model_path=warehouse.parent / "person.json", retrain=True)
+    )
+    print(json.dumps({"rows": summary.precollapse.records}))
+
+
+def _stage_families(warehouse: Path) -> None:
+    from kinlink.families import families_build
+
+    summary = families_build(warehouse)
+    print(json.dumps({"rows": summary.person_keys}))
+
+
+def _stage_outcomes(warehouse: Path) -> None:
+    from kinlink.outcomes.services import outcomes_assess
+
+    summary = outcomes_assess(warehouse)
+    counts = summary.counts
+    print(json.dumps({"rows": counts.families, "eligible": counts.eligible,
+                      "seconds": summary.seconds}))  # fmt: skip
+
+
+LATER_STAGES = {"link": _stage_link, "families": _stage_families, "outcomes": _stage_outcomes}
+
+
 def main() -> None:
     """Parse arguments; either orchestrate the benchmark or run one stage in a child."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, action="append", default=[])
-    parser.add_argument("--stage", choices=["synth", "ingest"])
+    parser.add_argument("--stage", choices=["synth", "ingest", *LATER_STAGES])
+    parser.add_argument("--through", choices=["ingest", *LATER_STAGES], default="ingest")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--warehouse", type=Path)
     parser.add_argument("--workdir", type=Path, default=None)
@@ -71,6 +103,9 @@ def main() -> None:
         return
     if args.stage == "ingest":
         _stage_ingest(args.out, args.warehouse)
+        return
+    if args.stage in LATER_STAGES:
+        LATER_STAGES[args.stage](args.warehouse)
         return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -97,6 +132,16 @@ def main() -> None:
                 f"person records {totals['person_records']:,}"
             )
             sys.stdout.flush()
+            for stage in LATER_STAGES if args.through != "ingest" else ():
+                secs3, rss3, out3 = _run_stage(["--stage", stage, "--warehouse", str(wh)])
+                result = json.loads(out3.strip().splitlines()[-1])
+                print(_line(people, stage, secs3, result["rows"], rss3))
+                if stage == "outcomes":
+                    print(f"{people:>9,} {'':>7} eligible families {result['eligible']:,}; "
+                          f"seconds by step {result['seconds']}")  # fmt: skip
+                sys.stdout.flush()
+                if stage == args.through:
+                    break
 
 
 if __name__ == "__main__":
