@@ -326,3 +326,34 @@ def test_families_need_person_keys(town: Town):
     warehouse = town.write()
     with pytest.raises(NoPersonKeys):
         families_build(warehouse)
+
+
+def test_an_open_early_help_episode_gives_the_address_as_at_the_extract(town: Town):
+    _listing(town, date(2024, 3, 1), "HB1", OAK, [("K-SARAH", SARAH)])
+    # the episode opened in January and was still open when the extract was taken; its
+    # address is where Sarah lived then (another episode in it ended in late August)
+    for key, person, role, start, end, at in (
+        ("K-SARAH", SARAH, "PARENT", date(2024, 1, 10), None, ELM),
+        ("K-DAVE", DAVE, "PARENT", date(2023, 9, 1), date(2024, 8, 20), ASH),
+    ):
+        record = town.record(key, "early_help", start, role="family_member", **person, **at)
+        town.fact(
+            "early_help_episode",
+            record,
+            eh_family_id=f"EHF-{key}",
+            family_role=role,
+            episode_id=f"EHE-{key}",
+            episode_start=start,
+            episode_end=end,
+        )
+    warehouse = town.write()
+    families_build(warehouse, as_of=date(2024, 12, 31))
+    episodes = query(
+        warehouse,
+        "SELECT address_id, valid_from, valid_to FROM family_residence_episodes "
+        "WHERE person_key = 'K-SARAH' ORDER BY valid_from",
+    )
+    assert episodes == [
+        (OAK["uprn"], date(2024, 3, 1), date(2024, 8, 20)),
+        (ELM["uprn"], date(2024, 8, 20), None),
+    ]
