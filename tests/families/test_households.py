@@ -328,6 +328,55 @@ def test_families_need_person_keys(town: Town):
         families_build(warehouse)
 
 
+def _placed(warehouse) -> dict[str, str]:
+    return dict(
+        query(
+            warehouse,
+            "SELECT person_key, placed_by FROM family_key_members WHERE basis = 'current'",
+        )
+    )
+
+
+@pytest.mark.parametrize("adult_seen_after", [False, True])
+def test_a_child_still_reported_at_the_old_home_follows_the_brother_who_moved(
+    town: Town, adult_seen_after: bool
+):
+    for when in CENSUS[:2]:
+        town.record("K-LIAM", "school_census", when, role="pupil", **LIAM, **OAK)
+        town.record("K-MIA", "school_census", when, role="pupil", **MIA, **OAK)
+    town.record("K-LIAM", "school_census", CENSUS[2], role="pupil", **LIAM, **ELM)
+    # Mia's school never picked up the move
+    town.record("K-MIA", "school_census", date(2026, 1, 15), role="pupil", **MIA, **OAK)
+    _listing(town, date(2024, 11, 1), "HB1", OAK, [("K-SARAH", SARAH), ("K-MIA", MIA)])
+    if adult_seen_after:
+        town.record("K-DAVE", "police_arrests", date(2026, 2, 1), role="arrestee", **DAVE, **OAK)
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    if adult_seen_after:  # someone still lives there: Mia may well live with him
+        assert families["K-MIA"][0] == families["K-DAVE"][0] != families["K-LIAM"][0]
+        return
+    assert families["K-SARAH"][0] == families["K-LIAM"][0] == families["K-MIA"][0]
+    placed = _placed(warehouse)
+    assert placed["K-MIA"] == placed["K-SARAH"] == "moved with household"
+
+
+def test_an_adult_who_left_on_their_own_does_not_hold_the_household_back(town: Town):
+    sam = {"forename": "Sam", "surname": "Smith", "dob": date(2004, 2, 2)}
+    for when in CENSUS[:2]:
+        town.record("K-LIAM", "school_census", when, role="pupil", **LIAM, **OAK)
+    town.record("K-LIAM", "school_census", CENSUS[2], role="pupil", **LIAM, **ELM)
+    _listing(
+        town, date(2024, 11, 1), "HB1", OAK, [("K-SARAH", SARAH), ("K-SAM", sam), ("K-LIAM", LIAM)]
+    )
+    _listing(town, date(2025, 11, 1), "HB2", ASH, [("K-SAM", sam)])
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    assert families["K-SARAH"][0] == families["K-LIAM"][0] != families["K-SAM"][0]
+    assert _placed(warehouse)["K-SARAH"] == "moved with household"
+
+
 def test_an_open_early_help_episode_gives_the_address_as_at_the_extract(town: Town):
     _listing(town, date(2024, 3, 1), "HB1", OAK, [("K-SARAH", SARAH)])
     # the episode opened in January and was still open when the extract was taken; its
