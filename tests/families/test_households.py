@@ -406,3 +406,35 @@ def test_an_open_early_help_episode_gives_the_address_as_at_the_extract(town: To
         (OAK["uprn"], date(2024, 3, 1), date(2024, 8, 20)),
         (ELM["uprn"], date(2024, 8, 20), None),
     ]
+
+
+@pytest.mark.parametrize("child_at_home", [False, True])
+def test_a_perpetrator_known_only_by_an_incident_lives_with_a_victim_who_lives_alone(
+    town: Town, child_at_home: bool
+):
+    kim = {"forename": "Kim", "surname": "Hall", "dob": date(1990, 1, 1)}
+    tom = {"forename": "Tom", "surname": "Reed", "dob": date(1988, 5, 5)}
+    incident = date(2024, 4, 29)
+    for key, person, role in (("K-KIM", kim, "victim"), ("K-TOM", tom, "perpetrator")):
+        record = town.record(
+            key, "domestic_abuse", incident, role=role, slot=role, row=1, **person, **OAK
+        )
+        town.fact(
+            "domestic_abuse_incident",
+            record,
+            incident_ref="DA24-000001",
+            incident_date=incident,
+            incident_uprn=OAK["uprn"],
+        )
+    town.rows = 1
+    if child_at_home:
+        town.record("K-LIAM", "school_census", CENSUS[1], role="pupil", **LIAM, **OAK)
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    if child_at_home:  # more often an ex-partner living elsewhere
+        assert families["K-TOM"][0] != families["K-KIM"][0]
+        assert _placed(warehouse)["K-TOM"] == "incident only"
+        return
+    assert families["K-TOM"][0] == families["K-KIM"][0]
+    assert _placed(warehouse)["K-TOM"] == "incident and the victim"

@@ -8,7 +8,8 @@ seen living:
    known only by a postcode (or only as the perpetrator at an incident address), or whose
    latest record is at a new postcode, is placed at the one address at that postcode
    where someone sharing its surname, or someone it lived with before, has lived; with
-   none, or several, it stays unplaced.
+   none, or several, it stays unplaced. A perpetrator known only by an incident address
+   lives there when their victim is the one adult living there alone.
 2. **Moving with the household.** Partner systems see people at different times: the
    school census sees the children at the new home in May, while the only record of a
    parent is a housing flag at the old one last November. When the children who lived
@@ -63,7 +64,7 @@ def families_group(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> Gr
         LEFT JOIN _fm_episodes e ON e.person_key = p.person_key AND e.valid_to IS NULL
         """
     )
-    _placements(con)
+    _placements(con, config)
     _left_by_listing(con, config.listing_feeds)
     _follow_household(con, config)
     _shared_houses(con, config)
@@ -101,10 +102,15 @@ def families_group(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> Gr
     return GroupingStats(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
-def _placements(con: duckdb.DuckDBPyConnection) -> None:
-    """``_fm_place``: each key's last known address and when it was last seen there."""
+def _placements(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
+    """``_fm_place``: each key's last known address and when it was last seen there.
+
+    A perpetrator known only by the address of an incident is placed there when their
+    victim is the one person living there: the couple share a home (an ex-partner who
+    lives elsewhere, or a parent among children, is more often the case otherwise)."""
+    adult_age = config.adult_age
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _fm_place AS
         WITH loose AS (
             SELECT * FROM _fm_current
@@ -133,6 +139,22 @@ def _placements(con: duckdb.DuckDBPyConnection) -> None:
         attached AS (
             SELECT person_key, any_value(address_id) AS address_id
             FROM candidates GROUP BY person_key HAVING count(*) = 1
+        ),
+        residents AS (
+            SELECT address_id, count(*) AS n, any_value(person_key) AS person_key,
+                   bool_and(age >= {adult_age}) AS adults
+            FROM _fm_current WHERE precision = 'address' GROUP BY address_id
+        ),
+        victim_home AS (
+            -- a perpetrator known only at an incident where their victim lives alone
+            SELECT c.person_key, c.address_id, c.valid_from, c.last_seen
+            FROM _fm_current c
+            JOIN residents r ON r.address_id = c.address_id AND r.n = 1 AND r.adults
+            JOIN _fm_edges e
+              ON e.relation = 'PERPETRATOR_VICTIM' AND e.person_key_a = c.person_key
+             AND e.person_key_b = r.person_key
+            WHERE c.precision = 'incident'
+              AND c.person_key NOT IN (SELECT person_key FROM attached)
         )
         SELECT person_key, address_id, valid_from, last_seen, 'address' AS basis
         FROM _fm_current WHERE precision = 'address'
@@ -140,6 +162,9 @@ def _placements(con: duckdb.DuckDBPyConnection) -> None:
         SELECT l.person_key, a.address_id, l.valid_from, l.last_seen,
                'postcode and a known resident'
         FROM loose l JOIN attached a USING (person_key)
+        UNION ALL
+        SELECT DISTINCT person_key, address_id, valid_from, last_seen, 'incident and the victim'
+        FROM victim_home
         """
     )
 
