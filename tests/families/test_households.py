@@ -438,3 +438,22 @@ def test_a_perpetrator_known_only_by_an_incident_lives_with_a_victim_who_lives_a
         return
     assert families["K-TOM"][0] == families["K-KIM"][0]
     assert _placed(warehouse)["K-TOM"] == "incident and the victim"
+
+
+def test_a_parent_known_by_postcode_is_placed_with_children_whose_surname_is_one_slip_away(
+    town: Town,
+):
+    chen = {"forename": "Ling", "surname": "Cgen", "dob": date(1986, 4, 4), "sex": "F"}
+    amy = {"forename": "Amy", "surname": "Chen", "dob": date(2015, 3, 3)}
+    next_door = {"uprn": "100000000009", "address": "14 Oak Road, Kinlink", "postcode": "KC1 1AA"}
+    town.record("K-AMY", "school_census", CENSUS[2], role="pupil", **amy, **OAK)
+    town.record("K-LIAM", "school_census", CENSUS[2], role="pupil", **LIAM, **next_door)
+    town.record("K-LING", "health", date(2025, 6, 1), role="patient", postcode="KC1 1AA", **chen)
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    assert families["K-LING"][0] == families["K-AMY"][0]
+    assert _placed(warehouse)["K-LING"] == "postcode and a known resident"
+
+    families_build(warehouse, config=FamiliesConfig(surname_slip_min_length=5))
+    assert _placed(warehouse)["K-LING"] == "postcode only"  # 'chen' is too short now

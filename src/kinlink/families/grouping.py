@@ -7,9 +7,10 @@ seen living:
 1. **Placement.** A key's last known address is its current residence episode. A key
    known only by a postcode (or only as the perpetrator at an incident address), or whose
    latest record is at a new postcode, is placed at the one address at that postcode
-   where someone sharing its surname, or someone it lived with before, has lived; with
-   none, or several, it stays unplaced. A perpetrator known only by an incident address
-   lives there when their victim is the one adult living there alone.
+   where someone sharing its surname (or one a single slip away), or someone it lived
+   with before, has lived; with none, or several, it stays unplaced. A perpetrator known
+   only by an incident address lives there when their victim is the one adult living
+   there alone.
 2. **Moving with the household.** Partner systems see people at different times: the
    school census sees the children at the new home in May, while the only record of a
    parent is a housing flag at the old one last November. When the children who lived
@@ -108,7 +109,7 @@ def _placements(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
     A perpetrator known only by the address of an incident is placed there when their
     victim is the one person living there: the couple share a home (an ex-partner who
     lives elsewhere, or a parent among children, is more often the case otherwise)."""
-    adult_age = config.adult_age
+    adult_age, slip_length = config.adult_age, config.surname_slip_min_length
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _fm_place AS
@@ -134,7 +135,10 @@ def _placements(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
             JOIN _fm_people p ON p.person_key = e.person_key
             LEFT JOIN lived_with w ON w.person_key = l.person_key AND w.other = e.person_key
             WHERE e.person_key <> l.person_key
-              AND (len(list_intersect(p.surnames, l.surnames)) > 0 OR w.other IS NOT NULL)
+              AND (len(list_filter(p.surnames, lambda a: len(list_filter(l.surnames,
+                       lambda b: a = b OR (least(length(a), length(b)) >= {slip_length}
+                                           AND levenshtein(a, b) <= 1))) > 0)) > 0
+                   OR w.other IS NOT NULL)
         ),
         attached AS (
             SELECT person_key, any_value(address_id) AS address_id
