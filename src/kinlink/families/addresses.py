@@ -51,16 +51,27 @@ def observations_build(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
     """``_fm_obs``: one row per dated address observation of a person key, up to ``as_of``.
 
     Snapshot extracts (early help, social care) give the address as it was when the
-    extract was taken, so an ended episode's address is dated by its end.
+    extract was taken, so an ended episode's address is dated by its end and an open
+    one's by the extract: no earlier than the latest start or end date the extract holds.
     """
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _fm_obs_raw AS
+        WITH taken AS (
+            SELECT batch_id, max(greatest(episode_start, coalesce(episode_end, episode_start)))
+                       AS taken
+            FROM early_help_episode GROUP BY batch_id
+            UNION ALL
+            SELECT batch_id, max(greatest(start_date, coalesce(end_date, start_date)))
+            FROM social_care_episode GROUP BY batch_id
+        )
         SELECT r.record_id, m.person_key, r.feed, r.role,
                CASE WHEN eh.episode_end IS NOT NULL
                     THEN greatest(r.observed_date, eh.episode_end)
                     WHEN sc.end_date IS NOT NULL
                     THEN greatest(r.observed_date, sc.end_date)
+                    WHEN t.taken IS NOT NULL
+                    THEN greatest(r.observed_date, t.taken)
                     ELSE r.observed_date END AS obs_date,
                nullif(trim(r.uprn), '') AS uprn,
                CASE WHEN r.postcode_valid THEN r.postcode END AS postcode,
@@ -69,6 +80,7 @@ def observations_build(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
         JOIN {PERSON_KEY_MEMBERS} m USING (record_id)
         LEFT JOIN early_help_episode eh USING (record_id)
         LEFT JOIN social_care_episode sc USING (record_id)
+        LEFT JOIN taken t ON t.batch_id = coalesce(eh.batch_id, sc.batch_id)
         WHERE r.observed_date IS NOT NULL
           AND (nullif(trim(r.uprn), '') IS NOT NULL OR r.postcode_valid)
         """

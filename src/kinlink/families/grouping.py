@@ -7,15 +7,20 @@ seen living:
 1. **Placement.** A key's last known address is its current residence episode. A key
    known only by a postcode (or only as the perpetrator at an incident address), or whose
    latest record is at a new postcode, is placed at the one address at that postcode
-   where someone sharing its surname, or someone it lived with before, has lived; with
-   none, or several, it stays unplaced.
+   where someone sharing its surname (or one a single slip away), or someone it lived
+   with before, has lived; with none, or several, it stays unplaced. A perpetrator known
+   only by an incident address lives there when their victim is the one adult living
+   there alone.
 2. **Moving with the household.** Partner systems see people at different times: the
    school census sees the children at the new home in May, while the only record of a
-   parent is a housing flag at the old one last November. When everyone who lived with
-   a key at its last known address and was seen after it moved to one new address,
-   children among them, nobody was seen staying behind, and the new address was not
-   already someone else's home, the key is taken to have moved with them. A single
-   adult leaving (a young adult, a separated parent) carries nobody with them.
+   parent is a housing flag at the old one last November. When the children who lived
+   with a key at its last known address and were seen after it all moved to one new
+   address, nobody was seen staying behind, and the new address was not already someone
+   else's home, the key is taken to have moved with them. An adult who moved elsewhere
+   (a young adult, a separated parent) left on their own: they carry nobody with them
+   and hold nobody back. A child still reported at the old address after their brothers
+   and sisters moved (a school that never picked up the move) follows them too, unless
+   an adult was seen there since.
 3. **Same address, same family.** Keys placed at one address form one family.
 4. **Shared houses.** Adults only (at most one of unknown age), none older than
    ``shared_max_age``, all within ``shared_age_span`` years, and not a man and a woman
@@ -60,7 +65,7 @@ def families_group(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> Gr
         LEFT JOIN _fm_episodes e ON e.person_key = p.person_key AND e.valid_to IS NULL
         """
     )
-    _placements(con)
+    _placements(con, config)
     _left_by_listing(con, config.listing_feeds)
     _follow_household(con, config)
     _shared_houses(con, config)
@@ -98,10 +103,15 @@ def families_group(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> Gr
     return GroupingStats(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
-def _placements(con: duckdb.DuckDBPyConnection) -> None:
-    """``_fm_place``: each key's last known address and when it was last seen there."""
+def _placements(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
+    """``_fm_place``: each key's last known address and when it was last seen there.
+
+    A perpetrator known only by the address of an incident is placed there when their
+    victim is the one person living there: the couple share a home (an ex-partner who
+    lives elsewhere, or a parent among children, is more often the case otherwise)."""
+    adult_age, slip_length = config.adult_age, config.surname_slip_min_length
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _fm_place AS
         WITH loose AS (
             SELECT * FROM _fm_current
@@ -125,11 +135,30 @@ def _placements(con: duckdb.DuckDBPyConnection) -> None:
             JOIN _fm_people p ON p.person_key = e.person_key
             LEFT JOIN lived_with w ON w.person_key = l.person_key AND w.other = e.person_key
             WHERE e.person_key <> l.person_key
-              AND (len(list_intersect(p.surnames, l.surnames)) > 0 OR w.other IS NOT NULL)
+              AND (len(list_filter(p.surnames, lambda a: len(list_filter(l.surnames,
+                       lambda b: a = b OR (least(length(a), length(b)) >= {slip_length}
+                                           AND levenshtein(a, b) <= 1))) > 0)) > 0
+                   OR w.other IS NOT NULL)
         ),
         attached AS (
             SELECT person_key, any_value(address_id) AS address_id
             FROM candidates GROUP BY person_key HAVING count(*) = 1
+        ),
+        residents AS (
+            SELECT address_id, count(*) AS n, any_value(person_key) AS person_key,
+                   bool_and(age >= {adult_age}) AS adults
+            FROM _fm_current WHERE precision = 'address' GROUP BY address_id
+        ),
+        victim_home AS (
+            -- a perpetrator known only at an incident where their victim lives alone
+            SELECT c.person_key, c.address_id, c.valid_from, c.last_seen
+            FROM _fm_current c
+            JOIN residents r ON r.address_id = c.address_id AND r.n = 1 AND r.adults
+            JOIN _fm_edges e
+              ON e.relation = 'PERPETRATOR_VICTIM' AND e.person_key_a = c.person_key
+             AND e.person_key_b = r.person_key
+            WHERE c.precision = 'incident'
+              AND c.person_key NOT IN (SELECT person_key FROM attached)
         )
         SELECT person_key, address_id, valid_from, last_seen, 'address' AS basis
         FROM _fm_current WHERE precision = 'address'
@@ -137,6 +166,9 @@ def _placements(con: duckdb.DuckDBPyConnection) -> None:
         SELECT l.person_key, a.address_id, l.valid_from, l.last_seen,
                'postcode and a known resident'
         FROM loose l JOIN attached a USING (person_key)
+        UNION ALL
+        SELECT DISTINCT person_key, address_id, valid_from, last_seen, 'incident and the victim'
+        FROM victim_home
         """
     )
 
@@ -198,23 +230,104 @@ def _left_by_listing(con: duckdb.DuckDBPyConnection, feeds: tuple[str, ...]) -> 
     con.execute("DELETE FROM _fm_place WHERE person_key IN (SELECT person_key FROM _fm_left)")
 
 
+def _settled(verdict: str, moved_on: str) -> str:
+    """SQL: the keys of ``verdict`` whose destination was already someone's home (someone
+    who never lived at the key's address) before ``moved_on``."""
+    return f"""
+        SELECT DISTINCT v.person_key
+        FROM {verdict} v
+        JOIN _fm_episodes r
+          ON r.address_id = v.dest AND r.precision = 'address' AND r.valid_to IS NULL
+         AND r.valid_from < v.{moved_on}
+        WHERE NOT EXISTS (
+            SELECT 1 FROM _fm_episodes x
+            WHERE x.person_key = r.person_key AND x.address_id = v.address_id
+        )"""
+
+
+def _children_follow(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
+    """``_fm_child_follow``: children still reported at an address their brothers and
+    sisters have moved on from. A child does not stay behind alone: a school that never
+    picked up the move keeps sending the old address. The child follows when every child
+    who lived with them there and moved went to one known address, no adult was seen at
+    the old address since, and the new address was not already someone else's home."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _fm_child_follow AS
+        WITH kids AS (
+            SELECT k.person_key, k.address_id, e.valid_from AS since, k.last_seen,
+                   p.birth_year
+            FROM _fm_place k
+            JOIN _fm_people p USING (person_key)
+            JOIN _fm_episodes e
+              ON e.person_key = k.person_key AND e.address_id = k.address_id
+             AND e.valid_to IS NULL
+            WHERE k.basis = 'address' AND p.birth_year IS NOT NULL
+        ),
+        moved AS (
+            -- children who lived with the kid at its address and moved on
+            SELECT kd.person_key, kd.address_id, e.valid_to AS moved_on,
+                   d.address_id AS dest, d.precision AS dest_precision
+            FROM kids kd
+            JOIN _fm_episodes e
+              ON e.address_id = kd.address_id AND e.person_key <> kd.person_key
+             AND e.precision = 'address' AND e.valid_to IS NOT NULL
+             AND e.valid_to > kd.since AND e.valid_from <= kd.last_seen
+            JOIN _fm_people sp ON sp.person_key = e.person_key
+            JOIN _fm_current d ON d.person_key = e.person_key
+            WHERE year(e.valid_to) - sp.birth_year < {config.adult_age}
+              AND year(e.valid_to) - kd.birth_year < {config.adult_age}
+        ),
+        verdict AS (
+            SELECT person_key, any_value(address_id) AS address_id, min(dest) AS dest,
+                   count(DISTINCT dest) AS dests, bool_and(dest_precision = 'address') AS placed,
+                   min(moved_on) AS moved_on
+            FROM moved GROUP BY person_key
+        ),
+        stayed AS (
+            -- an adult (or someone of unknown age) seen at the old address since the move
+            SELECT DISTINCT v.person_key
+            FROM verdict v
+            JOIN _fm_episodes e
+              ON e.address_id = v.address_id AND e.person_key <> v.person_key
+             AND e.precision = 'address' AND e.valid_to IS NULL AND e.last_seen >= v.moved_on
+            JOIN _fm_people o ON o.person_key = e.person_key
+            WHERE o.birth_year IS NULL OR year(v.moved_on) - o.birth_year >= {config.adult_age}
+        ),
+        settled AS ({_settled("verdict", "moved_on")})
+        SELECT v.person_key, v.dest AS address_id, v.moved_on
+        FROM verdict v
+        WHERE v.dests = 1 AND v.placed AND v.dest <> v.address_id
+          AND v.person_key NOT IN (SELECT person_key FROM stayed)
+          AND v.person_key NOT IN (SELECT person_key FROM settled)
+        """
+    )
+
+
 def _follow_household(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
     """``_fm_final``: placements, with keys moved on where their household moved."""
+    _children_follow(con, config)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _fm_follow AS
         WITH co AS (
-            -- who lived at the key's last known address when the key was last seen there
+            -- who lived at the key's last known address when the key was last seen there;
+            -- a child following their brothers and sisters counts as having moved
             SELECT k.person_key, k.address_id, k.last_seen, e.person_key AS other,
-                   e.valid_to AS left_on, e.last_seen AS other_seen
+                   coalesce(e.valid_to, cf.moved_on) AS left_on, e.last_seen AS other_seen,
+                   cf.address_id AS followed_to
             FROM _fm_place k
             JOIN _fm_episodes e
               ON e.address_id = k.address_id AND e.person_key <> k.person_key
              AND e.precision = 'address'
              AND e.valid_from <= k.last_seen AND coalesce(e.valid_to, {_FAR}) > k.last_seen
+            LEFT JOIN _fm_child_follow cf
+              ON cf.person_key = e.person_key AND e.valid_to IS NULL
         ),
         movers AS (
-            SELECT co.*, d.address_id AS dest, d.precision AS dest_precision,
+            SELECT co.*, coalesce(co.followed_to, d.address_id) AS dest,
+                   CASE WHEN co.followed_to IS NOT NULL THEN 'address'
+                        ELSE d.precision END AS dest_precision,
                    year(co.left_on) - p.birth_year < {config.adult_age} AS minor
             FROM co
             JOIN _fm_current d ON d.person_key = co.other
@@ -222,10 +335,12 @@ def _follow_household(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) ->
             WHERE co.left_on IS NOT NULL
         ),
         verdict AS (
+            -- where the children went; an adult who moved elsewhere left on their own
             SELECT person_key, any_value(address_id) AS address_id,
-                   min(dest) AS dest, count(DISTINCT dest) AS dests,
-                   bool_and(dest_precision = 'address') AS placed,
-                   bool_or(minor) AS with_child, min(left_on) AS moved_on
+                   min(dest) FILTER (WHERE minor) AS dest,
+                   count(DISTINCT dest) FILTER (WHERE minor) AS dests,
+                   bool_and(dest_precision = 'address') FILTER (WHERE minor) AS placed,
+                   bool_or(minor) AS with_child, min(left_on) FILTER (WHERE minor) AS moved_on
             FROM movers GROUP BY person_key
         ),
         stayed AS (
@@ -233,23 +348,16 @@ def _follow_household(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) ->
             FROM co JOIN verdict v USING (person_key)
             WHERE co.left_on IS NULL AND co.other_seen >= v.moved_on
         ),
-        settled AS (
-            -- destinations that were already someone's home before the movers came
-            SELECT DISTINCT v.person_key
-            FROM verdict v
-            JOIN _fm_episodes r
-              ON r.address_id = v.dest AND r.precision = 'address' AND r.valid_to IS NULL
-             AND r.valid_from < v.moved_on
-            WHERE NOT EXISTS (
-                SELECT 1 FROM _fm_episodes x
-                WHERE x.person_key = r.person_key AND x.address_id = v.address_id
-            )
-        )
+        -- destinations that were already someone's home before the movers came
+        settled AS ({_settled("verdict", "moved_on")})
         SELECT v.person_key, v.dest AS address_id, v.moved_on
         FROM verdict v
         WHERE v.dests = 1 AND v.placed AND v.with_child AND v.dest <> v.address_id
           AND v.person_key NOT IN (SELECT person_key FROM stayed)
           AND v.person_key NOT IN (SELECT person_key FROM settled)
+          AND v.person_key NOT IN (SELECT person_key FROM _fm_child_follow)
+        UNION ALL
+        SELECT person_key, address_id, moved_on FROM _fm_child_follow
         """
     )
     con.execute(

@@ -39,6 +39,10 @@ class FamiliesConfig:
     #: shared house: each resident is a family of their own.
     shared_max_age: int = 35
     shared_age_span: int = 15
+    #: Surname words at least this long that differ by one slip (a letter added, dropped
+    #: or mistyped: ``cgen`` for ``chen``) count as shared when a key known only by a
+    #: postcode is placed with a resident; shorter words must match exactly.
+    surname_slip_min_length: int = 4
     #: Addresses with more person keys than this (a hostel, a mistyped UPRN that many
     #: records share) give no co-residence edges: they would be pairs, not families.
     max_household_size: int = 15
