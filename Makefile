@@ -26,6 +26,8 @@ demo: install
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink linkage evaluate --truth $(CITY)/truth
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink families build
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink families evaluate --truth $(CITY)/truth
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink outcomes assess
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink outcomes evaluate --truth $(CITY)/truth
 
 test: install
 	$(BIN)/python -m pytest -q -n 2
