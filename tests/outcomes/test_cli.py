@@ -89,3 +89,14 @@ def test_no_assessment_yet(scenario: Scenario) -> None:
     assert result.exit_code == 0
     result = runner.invoke(app, ["outcomes", "claims", "--warehouse", str(scenario.path)])
     assert isinstance(result.exception, UnknownRun)
+
+
+def test_framework_check_lists_open_list_codes_no_row_carries(scenario: Scenario) -> None:
+    person = scenario.person("P", "F1", date(1980, 1, 1))
+    scenario.fact("early_help", person, eh_family_id="E", family_role="PARENT", episode_id="E1",
+                  episode_start=date(2026, 1, 1), episode_reason="PARENTAL_CONFLICT")  # fmt: skip
+    output = _run("outcomes", "framework", "check", "supporting-families-2022",
+                  "--warehouse", str(scenario.path))  # fmt: skip
+    assert "'EARLY_YEARS_DEVELOPMENT'" in output
+    assert "'PARENTAL_CONFLICT'" not in output
+    assert "'FAMILY_BREAKDOWN'" in output

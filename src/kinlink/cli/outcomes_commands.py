@@ -16,7 +16,7 @@ from kinlink.core.errors import InputError
 from kinlink.outcomes import DEFAULT_FRAMEWORK, framework_fingerprint, framework_load
 from kinlink.outcomes.evaluation import OutcomesEvaluation, outcomes_evaluate
 from kinlink.outcomes.loader import builtin_framework_paths
-from kinlink.outcomes.services import STAGES, AssessmentSummary, outcomes_assess
+from kinlink.outcomes.services import STAGES, AssessmentSummary, codes_unseen, outcomes_assess
 from kinlink.outcomes.views import (
     claims_list,
     evidence_pack_write,
@@ -114,13 +114,30 @@ def framework_show(
 def framework_check(
     framework: Annotated[str, typer.Argument(help="Shipped name or YAML file.")],
     sources: SourcesOption = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            "--warehouse",
+            help="Also look for codes of open lists (e.g. episode reasons) in this warehouse.",
+        ),
+    ] = None,
 ) -> None:
-    """Validate a framework or local plan: feeds, fields and codes must all exist."""
+    """Validate a framework or local plan: feeds, fields and codes must all exist.
+
+    With --warehouse, codes of open lists that no loaded row carries are listed too (a
+    likely typo, or a reason the council's system does not use); they do not fail the check.
+    """
     f = framework_load(framework, sources_dirs=sources or [])
     console.print(
         f"{framework}: valid ({f.label}, {len(f.headline_outcomes)} headline outcomes, "
         f"{len(f.needs)} needs, fingerprint {framework_fingerprint(f)})"
     )
+    if warehouse is not None:
+        unseen = codes_unseen(warehouse, f, sources or [])
+        for problem in unseen:
+            console.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        if not unseen:
+            console.print("every code of an open list occurs in the warehouse")
 
 
 def _summary_table(summary: AssessmentSummary) -> Table:

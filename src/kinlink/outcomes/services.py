@@ -27,7 +27,7 @@ from kinlink.families.tables import table_exists
 from kinlink.linkage.keys import MEMBERS as PERSON_MEMBERS
 from kinlink.outcomes.assessment import Assessment, AssessmentCounts
 from kinlink.outcomes.loader import DEFAULT_FRAMEWORK, framework_fingerprint, framework_load
-from kinlink.outcomes.models import Framework
+from kinlink.outcomes.models import AllOf, AnyOf, FeedRule, Framework, Rule
 from kinlink.outcomes.tables import (
     CLAIMS,
     EPISODES,
@@ -226,3 +226,56 @@ def outcomes_assess(
         return summary
     finally:
         con.close()
+
+
+def _feed_rules(rule: Rule) -> list[FeedRule]:
+    if isinstance(rule, AnyOf):
+        return [r for part in rule.any_of for r in _feed_rules(part)]
+    if isinstance(rule, AllOf):
+        return [r for part in rule.all_of for r in _feed_rules(part)]
+    return [rule]
+
+
+def codes_unseen(
+    warehouse: Path, framework: Framework, sources_dirs: Iterable[Path] = ()
+) -> list[str]:
+    """Codes a framework names in open-list fields that no loaded row carries.
+
+    A closed code list is checked when the framework loads; an open one (a text field,
+    such as early help's episode reason) can only be checked against the data, where a
+    code nobody has ever recorded is most likely a typo.
+    """
+    definitions = definitions_load(sources_dirs)
+    rules: list[tuple[str, FeedRule]] = []
+    for _, need in framework.needs:
+        for label, rule in (("rule", need.rule), ("success", need.success)):
+            if rule is not None:
+                rules.extend((f"{need.code}.{label}", r) for r in _feed_rules(rule))
+    problems: list[str] = []
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        for where, rule in rules:
+            definition = definitions[rule.feed]
+            for field_name, codes in rule.where.items():
+                column = definition.facts.get(field_name)
+                spec = definition.columns.get(column) if column else None
+                if isinstance(codes, bool) or (
+                    spec is not None and spec.type == "code" and not spec.allow_unknown_codes
+                ):
+                    continue
+                table = definition.target
+                list_field = spec is not None and spec.type == "list"
+                values = (
+                    f"SELECT DISTINCT unnest({field_name}) FROM {table} WHERE feed = ?"
+                    if list_field
+                    else f"SELECT DISTINCT {field_name} FROM {table} WHERE feed = ?"
+                )
+                seen = {r[0] for r in con.execute(values, [rule.feed]).fetchall()}
+                problems.extend(
+                    f"{where}: {rule.feed}.{field_name} has no row with {code!r}"
+                    for code in codes
+                    if code not in seen
+                )
+    finally:
+        con.close()
+    return sorted(set(problems))
