@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.outcomes.conftest import Scenario
+from tests.outcomes.conftest import Result, Scenario
 
 AS_OF = date(2026, 8, 31)  # last three terms start 2025-09-01; last 12 months 2025-08-31
 
@@ -197,3 +197,22 @@ def test_counting_by_headline_outcomes_is_configuration(scenario: Scenario, tmp_
     assert scenario.assess(AS_OF, plan).eligible["F1"] is True
     plan.write_text(plan.read_text().replace("minimum: 4", "minimum: 5"))
     assert scenario.assess(AS_OF, plan).eligible["F1"] is False
+
+
+def test_a_run_is_reproducible_from_its_inputs(scenario: Scenario) -> None:
+    parent, child = _family(scenario)
+    _three_needs(scenario, parent, child)
+    first = scenario.assess(AS_OF)
+    again = scenario.assess(AS_OF)
+    assert again.summary.run_id != first.summary.run_id
+    assert again.summary.input_fingerprint == first.summary.input_fingerprint
+    assert (again.needs, again.eligible, again.person_needs) == (
+        first.needs, first.eligible, first.person_needs)  # fmt: skip
+
+    def rows(result: Result) -> list[tuple[object, ...]]:
+        return sorted(tuple(v for k, v in e.items() if k != "run_id") for e in result.evidence)
+
+    assert rows(again) == rows(first)
+    earlier = scenario.assess(date(2026, 1, 31))
+    assert earlier.summary.input_fingerprint != first.summary.input_fingerprint
+    assert earlier.needs["F1"] == {"CRIME"}  # the later events are not seen
