@@ -15,16 +15,17 @@ The families are chosen so every return has something to say (dates relative to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.outcomes.conftest import Result, Scenario
 
 from kinlink.core.keys import opaque_key
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
 from kinlink.warehouse.store import warehouse_connect
+from tests.outcomes.conftest import Result, Scenario
 
 AS_OF = date(2026, 8, 31)
 
@@ -49,7 +50,15 @@ class Town:
 
 
 def identify(s: Scenario, record_id: str, **identity: object) -> None:
-    """Give a person record identity fields (the Scenario writes lineage and dob only)."""
+    """Give a person record identity fields (the Scenario writes lineage and dob only).
+
+    A valid postcode also sets the record's postcode district, as ingest would.
+    """
+    postcode = identity.get("postcode")
+    if isinstance(postcode, str) and re.fullmatch(
+        r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", postcode
+    ):
+        identity["postcode_district"] = postcode.split(" ")[0]
     con = warehouse_connect(s.path)
     try:
         sets = ", ".join(f"{name} = ?" for name in identity)
@@ -79,6 +88,35 @@ def _three_needs(s: Scenario, parent: str, child: str, year: int, month: int) ->
         s.fact("health", parent, flag="SUBSTANCE_TREATMENT", flag_date=date(year, month + 1, 1)),
         s.fact("health", child, flag="CAMHS_REFERRAL", flag_date=date(year, month + 2, 1)),
     ]
+
+
+def _schools(s: Scenario, people: dict[str, str]) -> None:
+    """Census rolls and attendance: only E's child is persistently absent (12% of
+    sessions); B's child left 100001 before its latest census."""
+    for census, urn, child in (
+        (date(2025, 10, 2), "100001", "A-child"),
+        (date(2026, 5, 21), "100001", "A-child"),
+        (date(2026, 5, 21), "100001", "E-child"),
+        (date(2025, 10, 2), "100001", "B-child"),
+        (date(2026, 5, 21), "100002", "C-child"),
+        (date(2026, 10, 1), "100002", "D-child"),  # after the as-of date
+    ):
+        s.fact("school_census", people[child], census_date=census, school_urn=urn,
+               school_name=f"School {urn}")  # fmt: skip
+
+    def term(child: str, year: str, code: str, absent: int, taken: date) -> None:
+        s.fact(
+            "attendance", people[child], school_urn="100001", academic_year=year, term=code,
+            sessions_possible=100, sessions_authorised=absent // 2,
+            sessions_unauthorised=absent - absent // 2, as_of_date=taken,
+        )  # fmt: skip
+
+    for code in ("AUT", "SPR", "SUM"):
+        term("A-child", "2025/26", code, 2, date(2026, 7, 22))
+        term("E-child", "2025/26", code, 12, date(2026, 7, 22))
+    # Copies a view must not use: re-issued after the as-of date, and an earlier year.
+    term("E-child", "2025/26", "SUM", 0, date(2026, 9, 15))
+    term("E-child", "2024/25", "SUM", 0, date(2025, 7, 22))
 
 
 def town_build(path: Path) -> Town:
@@ -121,16 +159,19 @@ def town_build(path: Path) -> Town:
     # Identity of the eligible families' people (the impact study reads it).
     arrest, substance, camhs = a_records
     identify(s, arrest, forename="Jane", surname="Smith", sex="F", postcode="L8 1AB",
-             nhs_number="9990000018")  # fmt: skip
-    identify(s, substance, forename="jane", surname="Smith", sex="F", postcode="L8 1AB")
+             nhs_number="9990000018", observed_date=date(2026, 1, 1))  # fmt: skip
+    identify(s, substance, forename="jane", surname="Smith", sex="F", postcode="L8 1AB",
+             observed_date=date(2026, 2, 1))  # fmt: skip
     extra = s.fact("health", people["A-parent"], flag="GP_REGISTRATION",
-                   flag_date=date(2026, 5, 1))  # fmt: skip
-    identify(s, extra, forename="Jane", surname="Smyth", sex="F", postcode="L17 2XY")
+                   flag_date=date(2025, 12, 1))  # fmt: skip
+    identify(s, extra, forename="Jane", surname="Smyth", sex="F", postcode="L17 2XY",
+             observed_date=date(2025, 12, 1))  # fmt: skip
     identify(s, camhs, forename="Amy", surname="Smith", sex="F", postcode="L8 1AB",
-             upn="A123456789012")  # fmt: skip
+             upn="A123456789012", observed_date=date(2026, 3, 1))  # fmt: skip
     arrest, substance, camhs = e_records
     identify(s, arrest, forename="Tom", surname="Jones", sex="M", postcode="not a postcode")
     identify(s, camhs, forename="Sam", surname="Jones", sex="M", postcode="CH41 3AA")
+    _schools(s, people)
     result = s.assess(AS_OF)
     return Town(path=path, result=result, families=families, people=people)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from tests.returns.conftest import Town
 
 from kinlink.returns import (
     NoAssessment,
@@ -21,6 +20,7 @@ from kinlink.returns import (
 )
 from kinlink.returns.writers import cell_text
 from kinlink.warehouse.store import warehouse_connect
+from tests.returns.conftest import Town
 
 ALL_THREE = "HEALTH_MENTAL;SUBSTANCE;CRIME"
 
