@@ -6,7 +6,9 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kinlink"
-PIPELINE = ["core", "sources", "identity", "ingest", "warehouse", "synth", "linkage", "families"]
+PIPELINE = [
+    "core", "sources", "identity", "ingest", "warehouse", "synth", "linkage", "families", "returns",
+]  # fmt: skip
 
 
 def _imports(path: Path) -> set[str]:

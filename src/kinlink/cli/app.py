@@ -14,6 +14,7 @@ from kinlink.cli import (
     families_commands,
     ingest_commands,
     linkage_commands,
+    returns_commands,
     sources_commands,
     warehouse_commands,
 )
@@ -44,6 +45,7 @@ app.add_typer(linkage_commands.linkage_app, name="linkage")
 app.add_typer(families_commands.app, name="families")
 linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
+app.add_typer(returns_commands.app, name="returns")
 
 
 def main() -> None:
