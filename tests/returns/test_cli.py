@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from kinlink.cli import returns_commands
+from kinlink.core.errors import InputError
 from kinlink.returns import SpecError
 from tests.returns.conftest import Town
 
@@ -67,6 +68,17 @@ def test_a_failing_build_exits_non_zero_lists_problems_and_writes_nothing(
     assert "row 1, field 'episode_id': longer than 3 characters" in failed.output
     assert "row 2, field 'episode_id': longer than 3 characters" in failed.output
     assert not out.exists()
+
+
+def test_an_unknown_format_is_refused_before_anything_is_built(town: Town, tmp_path: Path):
+    result = runner.invoke(
+        _app(),
+        ["returns", "build", "results_claims", "--warehouse", str(town.path),
+         "--out", str(tmp_path / "out"), "--format", "pdf"],
+    )  # fmt: skip
+    assert isinstance(result.exception, InputError)
+    assert str(result.exception) == "--format: expected one of csv, xlsx, both"
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_spec_typo_is_a_load_error(tmp_path: Path):

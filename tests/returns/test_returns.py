@@ -190,6 +190,8 @@ def test_files_agree_and_the_manifest_checks_them(town: Town, tmp_path: Path):
     assert (manifest["return"], manifest["version"], manifest["run_id"]) == (
         "national_impact_study", "1", town.run_id)  # fmt: skip
     assert (manifest["as_of"], manifest["rows"]) == ("2026-08-31", 4)
+    spec = spec_find("national_impact_study")
+    assert manifest["spec_sha256"] == hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
     assert manifest["degraded"] == {
         "forename_initial": "initial", "birth_month": "month", "postcode_sector": "sector"
     }  # fmt: skip

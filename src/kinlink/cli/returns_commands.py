@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast, get_args
 
 import typer
 from rich.table import Table
 
 from kinlink.cli.options import WarehouseOption, warehouse_path
 from kinlink.cli.output import console, errors
+from kinlink.core.errors import InputError
 from kinlink.core.settings import settings_load
 from kinlink.returns import ReturnInvalid, return_run, spec_find, specs_load
 from kinlink.returns.docs import returns_markdown
@@ -22,6 +23,8 @@ app = typer.Typer(
     help="Returns and exports from an assessment run, and the reporting views.",
     no_args_is_help=True,
 )
+
+FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 SpecsOption = Annotated[
     list[Path] | None,
@@ -90,7 +93,7 @@ def build_command(
         Path | None,
         typer.Option("--out", help="Folder to write into (default: DATA_DIR/returns)."),
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="csv, xlsx or both.")] = "both",
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or both.")] = "both",
     warehouse: WarehouseOption = None,
     specs: SpecsOption = None,
 ) -> None:
@@ -100,9 +103,16 @@ def build_command(
     what is wrong, never the value) and the command exits non-zero.
     """
     out_dir = out or settings_load().data_dir / "returns"
+    if fmt not in FORMATS:
+        raise InputError("--format", f"expected one of {', '.join(FORMATS)}")
     try:
         written = return_run(
-            warehouse_path(warehouse), name, out_dir, run_id=run, fmt=fmt, specs_dirs=specs or []
+            warehouse_path(warehouse),
+            name,
+            out_dir,
+            run_id=run,
+            fmt=cast(OutputFormat, fmt),
+            specs_dirs=specs or [],
         )
     except ReturnInvalid as exc:
         errors.print(

@@ -40,8 +40,9 @@ In Python: `from kinlink.returns import return_run, return_build, specs_load`.
    the value, which may be personal data.
 5. **Files.** `NAME_vVERSION_ASOF.csv` (UTF-8, a header row, ISO dates, `true`/`false`),
    `NAME_vVERSION_ASOF.xlsx` (one sheet, typed cells) and `NAME_vVERSION_ASOF.manifest.json`:
-   the return and its version, audience, run id, as-of date, row count, fields, the
-   degradations applied, each file's SHA-256 and size, and when it was generated. Files
+   the return, its version and the SHA-256 of the spec as used, audience, run id, as-of
+   date, row count, fields, the degradations applied, each file's SHA-256 and size, and
+   when it was generated. Files
    are written under temporary names and renamed when complete.
 
 ## What leaves the council, and how it is degraded

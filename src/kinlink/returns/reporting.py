@@ -376,8 +376,9 @@ a view's columns are only ever added, so a report built on them keeps working.
 * Lists are flattened to text, `', '`-separated.
 * Counts of pupils and families are of **person keys and family keys**, so a person the
   linkage has not joined counts twice; see `docs/linkage.md` for how often that happens.
-* The views hold personal keys but no names or addresses; who may open them is a matter
-  for the council's access control on the warehouse file.
+* The views carry person and family keys but no names, dates of birth or addresses of
+  family members (episodes and claims name the lead practitioner); who may open them is a
+  matter for the council's access control on the warehouse file.
 """
 
 

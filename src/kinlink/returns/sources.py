@@ -283,7 +283,9 @@ def _eligible_people_sql(run: RunContext) -> str:
 _AS_OF = _c("as_of", "The assessment run's as-of date")
 _FAMILY = _c("family_key", "Family key (F + 10 characters)")
 _PERSON = _c("person_key", "Person key (P + 10 characters)")
-_ROLE = _c("role", "Role in the current family: PARENT, CARER, CHILD, YOUNG_ADULT, OTHER_ADULT")
+_ROLE = _c(
+    "role", "Role in the current family: PARENT, CARER, OTHER, CHILD, YOUNG_ADULT, OTHER_ADULT"
+)
 _DOB = _c("date_of_birth", "Date of birth most of the person's records give", "date_of_birth")
 _SEX = _c("sex", "Sex most of the person's records give: M, F or U")
 
@@ -328,7 +330,10 @@ ROW_SOURCES: dict[str, RowSource] = {
                 _c("episode_id", "Early help episode id"),
                 _c("episode_start", "Episode start"),
                 _c("episode_end", "Episode end"),
-                _c("sustain_until", "Date to which every need was sustained (end + six months)"),
+                _c(
+                    "sustain_until",
+                    "Date to which every need was sustained (end plus the sustainment period)",
+                ),
                 _c("lead_practitioner", "Lead practitioner of the episode"),
                 _c("end_reason", "Why the episode closed"),
                 _c("needs_identified", "Needs identified at the episode's start, ';'-separated"),

@@ -125,6 +125,8 @@ def return_write(built: BuiltReturn, out_dir: Path, fmt: OutputFormat = "both") 
     manifest: dict[str, object] = {
         "return": spec.name,
         "version": spec.version,
+        # The spec as used: an edit made without raising the version still shows here.
+        "spec_sha256": hashlib.sha256(spec.model_dump_json().encode()).hexdigest(),
         "title": spec.title,
         "audience": spec.audience,
         "run_id": built.run.run_id,
