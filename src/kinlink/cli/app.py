@@ -15,6 +15,7 @@ from kinlink.cli import (
     ingest_commands,
     linkage_commands,
     outcomes_commands,
+    returns_commands,
     sources_commands,
     warehouse_commands,
 )
@@ -46,6 +47,7 @@ app.add_typer(families_commands.app, name="families")
 app.add_typer(outcomes_commands.app, name="outcomes")
 linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
+app.add_typer(returns_commands.app, name="returns")
 
 
 def main() -> None:
