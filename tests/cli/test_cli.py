@@ -106,3 +106,10 @@ def test_sources_check_names_header_problems_before_rows(tmp_path):
     assert "unknown column 'school'" in result.stdout
     assert "missing required column 'urn'" in result.stdout
     assert "fix the header first" in result.stdout
+
+
+def test_an_unknown_option_gives_usage_not_a_traceback(tmp_path):
+    result = run("outcomes", "assess", "--bogus", env_dir=tmp_path)
+    assert result.returncode == 2
+    assert "No such option: --bogus" in result.stderr
+    assert "Traceback" not in result.stderr

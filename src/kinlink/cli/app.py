@@ -50,6 +50,13 @@ app.add_typer(linkage_commands.export_app, name="export")
 app.add_typer(returns_commands.app, name="returns")
 
 
+#: Typer's usage errors derive from its command-line parser's ClickException, which typer
+#: may bundle under its own name: found from a class typer exports, not imported by name.
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
 def main() -> None:
     """Entry point: run the app and turn user errors into one clear line and exit code 2."""
     try:
@@ -62,12 +69,8 @@ def main() -> None:
     except typer.Abort:
         errors.print("aborted")
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except _USAGE_ERROR as exc:  # a bad option or argument: the usage message, not a traceback
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     if isinstance(exit_code, int) and exit_code:
         sys.exit(exit_code)
