@@ -28,6 +28,8 @@ demo: install
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink families evaluate --truth $(CITY)/truth
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink outcomes assess
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink outcomes evaluate --truth $(CITY)/truth
+	for r in quarterly_progress results_claims early_help_data_collection national_impact_study; do \
+		KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink returns build $$r || exit 1; done
 
 test: install
 	$(BIN)/python -m pytest -q -n 2

@@ -25,6 +25,7 @@ from kinlink.outcomes.views import (
     runs_compare,
     runs_list,
 )
+from kinlink.returns.reporting import reporting_views_create
 from kinlink.warehouse.store import warehouse_connect
 
 app = typer.Typer(
@@ -194,9 +195,15 @@ def assess_command(
             progress=on_stage,
         )
         bar.update(task, description="done", completed=len(STAGES))
+    con = warehouse_connect(warehouse_path(warehouse))
+    try:
+        views = reporting_views_create(con)
+    finally:
+        con.close()
     if report_json_emit(_plain(summary.as_dict()), out=out, to_console=as_json):
         return
     console.print(_summary_table(summary))
+    console.print(f"reporting views refreshed: {', '.join(views)}", style="dim")
 
 
 def _score_row(table: Table, name: str, score: Any) -> None:

@@ -229,7 +229,7 @@ class Assessment:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _oc_episode_rows AS
             SELECT p.person_key, t.record_id, t.episode_id, t.episode_start, t.episode_end,
-                   t.end_reason, t.lead_practitioner, t.team
+                   t.episode_reason, t.end_reason, t.lead_practitioner, t.team
             FROM {self.episode_table} t JOIN _oc_person_of p USING (record_id)
             WHERE t.feed = ? AND t.episode_start <= {as_of}
             QUALIFY row_number() OVER (PARTITION BY p.person_key, t.episode_id
@@ -241,6 +241,7 @@ class Assessment:
             SELECT p.family_key, e.episode_id, min(e.episode_start) AS episode_start,
                    CASE WHEN bool_and(e.episode_end IS NOT NULL AND e.episode_end <= {as_of})
                         THEN max(e.episode_end) END AS episode_end,
+                   mode(e.episode_reason) AS episode_reason,
                    any_value(e.end_reason) FILTER (WHERE e.episode_end <= {as_of}) AS end_reason,
                    any_value(e.lead_practitioner) AS lead_practitioner,
                    any_value(e.team) AS team,
@@ -260,6 +261,12 @@ class Assessment:
             """SELECT p.person_key || '@' || e.episode_id AS subject_id, p.person_key,
                       e.episode_start AS ref_date, CAST(NULL AS DATE) AS closure_date
                FROM _oc_res_episodes e JOIN _oc_people p USING (family_key)"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _oc_res_identified_evidence AS
+            SELECT p.family_key, e.need, p.person_key, e.record_id, e.event_date
+            FROM _oc_need_evidence e
+            JOIN _oc_people p ON p.person_key = split_part(e.subject_id, '@', 1)"""
         )
         con.execute(
             """CREATE OR REPLACE TEMP TABLE _oc_identified AS

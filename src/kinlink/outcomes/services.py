@@ -34,6 +34,7 @@ from kinlink.outcomes.tables import (
     EVIDENCE,
     FAMILIES,
     FAMILY_NEEDS,
+    MEMBERS,
     PROGRESS,
     RUNS,
     tables_create,
@@ -134,7 +135,15 @@ def _store(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         f"INSERT INTO {FAMILY_NEEDS} SELECT {run}, family_key, need, headline, level, "
         "person_keys, first_date, last_date, evidence_rows FROM _oc_res_family_needs"
     )
-    for stage, table in (("need", "_oc_res_evidence"), ("success", "_oc_res_progress_evidence")):
+    con.execute(
+        f"INSERT INTO {MEMBERS} SELECT {run}, family_key, person_key, role, dob, resident "
+        "FROM _oc_people"
+    )
+    for stage, table in (
+        ("need", "_oc_res_evidence"),
+        ("identified", "_oc_res_identified_evidence"),
+        ("success", "_oc_res_progress_evidence"),
+    ):
         con.execute(
             f"""INSERT INTO {EVIDENCE}
             SELECT {run}, '{stage}', e.family_key, e.need, e.person_key, e.record_id,
@@ -143,7 +152,8 @@ def _store(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         )
     con.execute(
         f"""INSERT INTO {EPISODES}
-        SELECT {run}, e.family_key, e.episode_id, e.episode_start, e.episode_end, e.end_reason,
+        SELECT {run}, e.family_key, e.episode_id, e.episode_start, e.episode_end,
+               e.episode_reason, e.end_reason,
                e.lead_practitioner, e.team, e.sustain_until, e.record_ids,
                coalesce(f.needs, []), coalesce(f.eligible, FALSE)
         FROM _oc_res_episodes e LEFT JOIN _oc_identified_families f USING (family_key)"""

@@ -2,7 +2,8 @@
 
 Runs accumulate (nothing is overwritten), so a past assessment can be read back and two
 runs compared ("newly eligible since last month"). Every need carries its evidence rows
-with lineage to feed, file and row.
+with lineage to feed, file and row; the run keeps who was in each family as it assessed
+them, so a later families run does not change what a past run meant.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ EPISODES = "outcome_episodes"
 PROGRESS = "outcome_need_progress"
 PROGRESS_EVIDENCE = "outcome_progress_evidence"
 CLAIMS = "outcome_claim_candidates"
+MEMBERS = "outcome_family_members"
 
 DDL = (
     f"""CREATE TABLE IF NOT EXISTS {RUNS} (
@@ -44,6 +46,14 @@ DDL = (
         needs VARCHAR[],
         headlines VARCHAR[],
         eligible BOOLEAN
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS {MEMBERS} (
+        run_id VARCHAR,
+        family_key VARCHAR,
+        person_key VARCHAR,
+        role VARCHAR,
+        dob DATE,
+        resident BOOLEAN
     )""",
     f"""CREATE TABLE IF NOT EXISTS {FAMILY_NEEDS} (
         run_id VARCHAR,
@@ -76,6 +86,7 @@ DDL = (
         episode_id VARCHAR,
         episode_start DATE,
         episode_end DATE,
+        episode_reason VARCHAR,
         end_reason VARCHAR,
         lead_practitioner VARCHAR,
         team VARCHAR,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import duckdb
 
 from kinlink.core.errors import KinlinkError
-from kinlink.families.tables import MEMBERS as FAMILY_MEMBERS
 from kinlink.families.tables import table_exists
 from kinlink.linkage.keys import MEMBERS as PERSON_MEMBERS
 from kinlink.outcomes.tables import (
@@ -26,6 +25,7 @@ from kinlink.outcomes.tables import (
     PROGRESS,
     RUNS,
 )
+from kinlink.outcomes.tables import MEMBERS as RUN_MEMBERS
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
 
 
@@ -106,8 +106,8 @@ VIEWS: tuple[ReportingView, ...] = (
             ), family_district AS (
                 SELECT family_key, postcode_district FROM (
                     SELECT m.family_key, d.postcode_district, count(*) AS n
-                    FROM {FAMILY_MEMBERS} m JOIN person_district d USING (person_key)
-                    WHERE m.basis = 'current' GROUP BY ALL)
+                    FROM {RUN_MEMBERS} m JOIN rpt_run r ON r.run_id = m.run_id
+                    JOIN person_district d USING (person_key) GROUP BY ALL)
                 QUALIFY row_number() OVER (PARTITION BY family_key
                     ORDER BY n DESC, postcode_district) = 1
             )
@@ -275,8 +275,9 @@ VIEWS: tuple[ReportingView, ...] = (
                 SELECT school_urn, mode(school_name) AS school_name FROM roll GROUP BY school_urn
             ), families AS (
                 SELECT m.person_key, f.eligible, f.n_needs > 0 AS has_needs
-                FROM {FAMILY_MEMBERS} m JOIN {FAMILIES} f ON f.family_key = m.family_key
-                JOIN rpt_run r ON r.run_id = f.run_id WHERE m.basis = 'current'
+                FROM {RUN_MEMBERS} m JOIN {FAMILIES} f
+                    ON f.family_key = m.family_key AND f.run_id = m.run_id
+                JOIN rpt_run r ON r.run_id = f.run_id
             ), terms AS (
                 SELECT k.person_key, a.school_urn, a.academic_year, a.sessions_possible,
                        coalesce(a.sessions_authorised, 0) + coalesce(a.sessions_unauthorised, 0)
@@ -339,7 +340,7 @@ VIEWS: tuple[ReportingView, ...] = (
 VIEW_NAMES = tuple(v.name for v in VIEWS)
 
 #: Tables the views read; the assessment creates the outcome tables on its first run.
-_REQUIRED_TABLES = (RUNS, FAMILIES, FAMILY_NEEDS, EPISODES, PROGRESS, CLAIMS, FAMILY_MEMBERS,
+_REQUIRED_TABLES = (RUNS, FAMILIES, FAMILY_NEEDS, EPISODES, PROGRESS, CLAIMS, RUN_MEMBERS,
                     PERSON_MEMBERS)  # fmt: skip
 
 

@@ -19,7 +19,6 @@ from typing import Literal
 
 import duckdb
 
-from kinlink.families.tables import MEMBERS as FAMILY_MEMBERS
 from kinlink.linkage.keys import MEMBERS as PERSON_MEMBERS
 from kinlink.outcomes.tables import (
     CLAIMS,
@@ -29,6 +28,7 @@ from kinlink.outcomes.tables import (
     PROGRESS,
     RUNS,
 )
+from kinlink.outcomes.tables import MEMBERS as RUN_MEMBERS
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
 
 #: What a column holds, so the loader can insist that personal data leaving the council is
@@ -223,21 +223,14 @@ def _claims_sql(run: RunContext) -> str:
 
 def _episode_people_scope(run: RunContext) -> str:
     return f"""SELECT m.person_key FROM {EPISODES} e
-        JOIN {FAMILY_MEMBERS} m ON m.family_key = e.family_key AND m.basis = 'current'
+        JOIN {RUN_MEMBERS} m ON m.family_key = e.family_key AND m.run_id = e.run_id
         WHERE e.run_id = {run.run_sql}"""
 
 
 def _episode_people_sql(run: RunContext) -> str:
     return f"""
     WITH episodes AS (SELECT * FROM {EPISODES} WHERE run_id = {run.run_sql}),
-    reasons AS (
-        SELECT family_key, episode_reason FROM (
-            SELECT x.family_key, t.episode_reason, count(*) AS n
-            FROM (SELECT family_key, unnest(record_ids) AS record_id FROM episodes) x
-            JOIN early_help_episode t USING (record_id)
-            WHERE t.episode_reason IS NOT NULL AND t.episode_reason <> '' GROUP BY ALL)
-        QUALIFY row_number() OVER (PARTITION BY family_key ORDER BY n DESC, episode_reason) = 1
-    ), progress AS (
+    progress AS (
         SELECT p.*, coalesce(n.need_order, 0) AS need_order FROM {PROGRESS} p
         LEFT JOIN _rt_needs n USING (need) WHERE p.run_id = {run.run_sql}
     ), outcomes AS (
@@ -251,20 +244,19 @@ def _episode_people_sql(run: RunContext) -> str:
     )
     SELECT {run.as_of_sql} AS as_of, e.family_key, m.person_key, m.role,
            i.dob AS date_of_birth, i.sex, e.episode_id, e.episode_start, e.episode_end,
-           r.episode_reason, e.end_reason, e.lead_practitioner, e.team,
+           e.episode_reason, e.end_reason, e.lead_practitioner, e.team,
            array_to_string(e.needs_identified, ';') AS needs_identified,
            pn.person_needs, o.need_outcomes, e.eligible_at_start
     FROM episodes e
-    JOIN {FAMILY_MEMBERS} m ON m.family_key = e.family_key AND m.basis = 'current'
+    JOIN {RUN_MEMBERS} m ON m.family_key = e.family_key AND m.run_id = e.run_id
     LEFT JOIN _rt_identity i USING (person_key)
-    LEFT JOIN reasons r ON r.family_key = e.family_key
     LEFT JOIN outcomes o ON o.family_key = e.family_key
     LEFT JOIN person_needs pn ON pn.family_key = e.family_key AND pn.person_key = m.person_key"""
 
 
 def _eligible_people_scope(run: RunContext) -> str:
     return f"""SELECT m.person_key FROM {FAMILIES} f
-        JOIN {FAMILY_MEMBERS} m ON m.family_key = f.family_key AND m.basis = 'current'
+        JOIN {RUN_MEMBERS} m ON m.family_key = f.family_key AND m.run_id = f.run_id
         WHERE f.run_id = {run.run_sql} AND f.eligible"""
 
 
@@ -275,7 +267,7 @@ def _eligible_people_sql(run: RunContext) -> str:
            f.eligible, f.n_needs, array_to_string(f.needs, ';') AS needs,
            array_to_string(f.headlines, ';') AS headline_outcomes
     FROM {FAMILIES} f
-    JOIN {FAMILY_MEMBERS} m ON m.family_key = f.family_key AND m.basis = 'current'
+    JOIN {RUN_MEMBERS} m ON m.family_key = f.family_key AND m.run_id = f.run_id
     LEFT JOIN _rt_identity i USING (person_key)
     WHERE f.run_id = {run.run_sql} AND f.eligible"""
 
