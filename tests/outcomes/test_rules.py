@@ -216,3 +216,20 @@ def test_a_run_is_reproducible_from_its_inputs(scenario: Scenario) -> None:
     earlier = scenario.assess(date(2026, 1, 31))
     assert earlier.summary.input_fingerprint != first.summary.input_fingerprint
     assert earlier.needs["F1"] == {"CRIME"}  # the later events are not seen
+
+
+def test_an_expectant_parent_rule_makes_a_family_without_children_eligible(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    mother = scenario.person("M", "F1", date(1995, 1, 1))
+    partner = scenario.person("D", "F1", date(1994, 1, 1))
+    _three_needs(scenario, mother, partner)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "framework: maternity\nversion: '1'\ntitle: t\nextends: supporting-families-2022\n"
+        "eligibility:\n  expectant_parent: {kind: events, feed: health, "
+        "where: {flag: [PERINATAL_MENTAL_HEALTH]}, window: 9 months, at_least: 1}\n"
+    )
+    assert scenario.assess(AS_OF, plan).eligible["F1"] is False
+    scenario.fact("health", mother, flag="PERINATAL_MENTAL_HEALTH", flag_date=date(2026, 6, 1))
+    assert scenario.assess(AS_OF, plan).eligible["F1"] is True
