@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +35,13 @@ ModelOption = Annotated[
 ]
 
 
+class BackendChoice(StrEnum):
+    """Where Splink trains and scores."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 def link(
     warehouse: WarehouseOption = None,
     model: ModelOption = None,
@@ -51,6 +60,16 @@ def link(
             "--incremental", help="Link only records no key holds yet, with the saved model."
         ),
     ] = False,
+    backend: Annotated[
+        BackendChoice,
+        typer.Option(
+            help="Where Splink trains and scores: DuckDB in this process, or Spark (the "
+            "active session, else one on --spark-master; needs the 'spark' extra and Java)."
+        ),
+    ] = BackendChoice.duckdb,
+    spark_master: Annotated[
+        str, typer.Option(help="Spark master URL when Kinlink starts the Spark session.")
+    ] = "local[*]",
 ) -> None:
     """Link every loaded person record into people with stable person keys.
 
@@ -58,9 +77,14 @@ def link(
     (training it first when there is none, or with --retrain), clusters without chaining
     through households or twins, and keeps each person's key from the last run.
     """
-    config = LinkageConfig(threshold=threshold, retrain=retrain)
+    config = LinkageConfig(
+        threshold=threshold,
+        retrain=retrain,
+        backend=backend.value,
+        spark_master=spark_master,
+    )
     if model is not None:
-        config = LinkageConfig(threshold=threshold, retrain=retrain, model_path=model)
+        config = dataclasses.replace(config, model_path=model)
     with progress_bar() as bar:
         task = bar.add_task("linking", total=len(STAGES))
 
@@ -89,6 +113,7 @@ def link(
         ("trained " if summary.trained else "loaded ") + summary.model_path.name,
         str(seconds.get("train model", "")),
     )
+    table.add_row("trained and scored on", config.backend, "")
     table.add_row(
         f"pairs at p >= {summary.threshold}",
         f"{clusters.pairs_above_threshold:,}",

@@ -20,17 +20,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kinlink.linkage.backends import Backend, linker_for
 from kinlink.linkage.clustering import cluster_entities
 from kinlink.linkage.keys import MEMBERS
 from kinlink.linkage.models import ClusterStats, LinkageConfig
 from kinlink.linkage.precollapse import ENTITIES, RECORDS, VARIANTS
-from kinlink.linkage.predict import reduce_to_entity_edges
-from kinlink.linkage.training import linker_for
+from kinlink.linkage.predict import EDGES_SCHEMA, edges_from_predictions
 
-EMPTY_EDGES = pa.schema(
-    [("a", pa.int64()), ("b", pa.int64()), ("w", pa.float64()), ("p", pa.float64()),
-     ("mw", pa.string())]
-)  # fmt: skip
+EMPTY_EDGES = EDGES_SCHEMA
 
 
 def new_records_count(con: duckdb.DuckDBPyConnection) -> int:
@@ -55,9 +52,13 @@ def _new_entities(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def new_entity_edges(
-    con: duckdb.DuckDBPyConnection, settings: dict[str, Any], config: LinkageConfig
+    con: duckdb.DuckDBPyConnection,
+    settings: dict[str, Any],
+    config: LinkageConfig,
+    backend: Backend,
 ) -> tuple[pa.Table, int]:
-    """Edges between new-only entities and the rest, and among new-only entities."""
+    """Edges between new-only entities and the rest, and among new-only entities, scored
+    on ``backend`` (``settings`` written in its dialect)."""
     _new_entities(con)
     new = con.sql(
         f"SELECT * FROM {VARIANTS} WHERE entity_id IN (SELECT entity_id FROM _lk_new_entities) "
@@ -71,20 +72,21 @@ def new_entity_edges(
         "(SELECT entity_id FROM _lk_new_entities) ORDER BY unique_id"
     ).to_arrow_table()
     settings = {**settings, "retain_intermediate_calculation_columns": True}
-    linker, scon = linker_for(variants, settings, config)
-    try:
+    parts: list[pa.Table] = []
+    scored = 0
+    with backend.database() as database:
+        linker = linker_for(database, variants, settings)
         # term frequencies over every variant, exactly as a full run computes them
         for column in _tf_columns(settings):
             linker.table_management.compute_tf_table(column)
-        db_api = linker._db_api
-        new_sdf = db_api.register(new, dataset_display_name="new_variants")
-        parts: list[pa.Table] = []
-        scored = 0
+        new_sdf = database.db_api.register(new, dataset_display_name="new_variants")
         predictions = [linker.inference.predict_within(
             new_sdf, threshold_match_probability=config.score_floor, warning_mode="never"
         )]  # fmt: skip
         if existing.num_rows:
-            existing_sdf = db_api.register(existing, dataset_display_name="existing_variants")
+            existing_sdf = database.db_api.register(
+                existing, dataset_display_name="existing_variants"
+            )
             predictions.append(
                 linker.inference.predict_between(
                     new_sdf,
@@ -94,18 +96,11 @@ def new_entity_edges(
                 )
             )
         for frame in predictions:
-            table = frame.physical_name
-            parts.append(
-                reduce_to_entity_edges(
-                    scon, table, config.score_floor, max(config.threshold, config.review_high)
-                )
+            edges, count = edges_from_predictions(
+                database, backend.dialect, frame.physical_name, settings, config
             )
-            row = scon.execute(
-                f"SELECT count(*) FROM {table} WHERE match_probability >= ?", [config.threshold]
-            ).fetchone()
-            scored += int(row[0]) if row else 0
-    finally:
-        scon.close()
+            parts.append(edges)
+            scored += count
     edges = pa.concat_tables([p.cast(EMPTY_EDGES) for p in parts])
     # one edge per entity pair (best), strongest first, as in a full run
     con.register("_lk_new_edge_rows", edges)

@@ -42,6 +42,11 @@ DEFAULT_CONFLICT_IDS: tuple[str, ...] = (
 )
 
 
+#: Where Splink trains and scores: DuckDB in process, or Spark for inputs too large for one
+#: machine (see ``kinlink.linkage.backends``).
+BACKEND_NAMES: tuple[str, ...] = ("duckdb", "spark")
+
+
 def default_model_path() -> Path:
     """Where the trained model lives unless configured: under the data directory."""
     return settings_load().data_dir / "linkage" / "models" / f"{MODEL_NAME}-v{MODEL_VERSION}.json"
@@ -69,8 +74,16 @@ class LinkageConfig:
     # a guard refused are queued when they score below review_high.
     review_low: float = 0.5
     review_high: float = 0.95
+    # Where Splink trains and scores. Spark uses the active session if there is one,
+    # else starts one on spark_master; shuffle partitions suit the input's size (Spark's
+    # default of 200 is meant for large clusters and slows a small input badly).
+    backend: str = "duckdb"
+    spark_master: str = "local[*]"
+    spark_shuffle_partitions: int = 8
 
     def __post_init__(self) -> None:
+        if self.backend not in BACKEND_NAMES:
+            raise ValueError(f"backend must be one of {', '.join(BACKEND_NAMES)}")
         if not 0.0 < self.threshold < 1.0:
             raise ValueError("threshold must be between 0 and 1 (exclusive)")
         if not 0.0 < self.review_low <= self.review_high < 1.0:
@@ -92,6 +105,7 @@ class LinkageConfig:
             "trusted_ids": list(self.trusted_ids),
             "conflict_ids": list(self.conflict_ids),
             "review_band": [self.review_low, self.review_high],
+            "backend": self.backend,
         }
 
 

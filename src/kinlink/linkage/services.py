@@ -5,7 +5,9 @@ the model when there is none (or when asked), score candidate pairs, cluster wit
 chaining, and map clusters onto stable person keys. Only the last step writes to the
 warehouse, in one transaction, so a failed run leaves the previous keys untouched.
 Reviewers' decisions are applied in every run; doubtful pairs go to the review queue.
-``linkage_run(..., incremental=True)`` scores only records no key holds yet.
+``linkage_run(..., incremental=True)`` scores only records no key holds yet. Training and
+scoring run on the backend ``LinkageConfig.backend`` names (DuckDB, or Spark at scale);
+every other step, and everything written, is the same for both.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pyarrow.compute as pc
 
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
+from kinlink.linkage.backends import backend_open, spill_directory
 from kinlink.linkage.clustering import cluster_entities
 from kinlink.linkage.evaluation import EvaluationReport, evaluate
 from kinlink.linkage.explain import TF_COLUMNS, TF_TABLE, Explanation, explain_pair
@@ -54,7 +57,6 @@ from kinlink.linkage.training import (
     model_load,
     model_save,
     model_train,
-    spill_directory,
     splink_settings,
 )
 from kinlink.warehouse import transaction, warehouse_connect
@@ -174,17 +176,19 @@ def linkage_run(
         )
         stage(2)
         trained = not incremental and (config.retrain or not config.model_path.exists())
-        if trained:
-            model_save(model_train(variants, config), config.model_path)
-        document = model_load(config.model_path)
-        stage(3)
-        new_records = new_records_count(con) if incremental else pre.records
-        if incremental:
-            del variants
-            edges, scored = new_entity_edges(con, splink_settings(document), config)
-        else:
-            edges, scored = entity_edges(variants, splink_settings(document), config)
-            del variants
+        with backend_open(config) as backend:
+            if trained:
+                model_save(model_train(variants, config, backend), config.model_path)
+            document = model_load(config.model_path)
+            settings = splink_settings(document, backend.dialect)
+            stage(3)
+            new_records = new_records_count(con) if incremental else pre.records
+            if incremental:
+                del variants
+                edges, scored = new_entity_edges(con, settings, config, backend)
+            else:
+                edges, scored = entity_edges(variants, settings, config, backend)
+                del variants
         stage(4)
         cluster_stats = ClusterStats(
             pairs_above_threshold=scored,

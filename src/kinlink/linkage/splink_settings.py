@@ -20,19 +20,94 @@ learns how much each level says (m and u probabilities). Choices that matter:
 
 Term-frequency adjustments apply to exact forename, surname and postcode agreement, so
 "Jack Smith" counts for less than "Ezekiel Featherstonehaugh".
+
+The comparisons are written once and rendered for a Splink SQL dialect (DuckDB, or Spark
+for linking at scale): string similarity takes each dialect's function name from Splink's
+own dialect classes, and the few list functions spelled differently (DuckDB's
+``list_contains`` is Spark's ``array_contains``) come from ``SqlFunctions``. A saved model
+keeps the DuckDB rendering; ``settings_in_dialect`` re-renders its levels for another
+dialect, matching them by label, so one trained model scores on either backend.
 """
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from splink import SettingsCreator
 from splink.blocking_rule_library import CustomRule
+from splink.internals.dialects import SplinkDialect
 
 if TYPE_CHECKING:
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.comparison_creator import ComparisonCreator
 
 _NOT_SAME_ENTITY = "l.entity_id <> r.entity_id"
+
+#: Splink SQL dialects the person model can be rendered for; a saved model keeps the first.
+DIALECTS: tuple[str, ...] = ("duckdb", "spark")
+MODEL_DIALECT = DIALECTS[0]
+
+
+@dataclass(frozen=True)
+class SqlFunctions:
+    """The functions Kinlink's comparisons use whose names differ between dialects.
+
+    String similarity comes from Splink's dialect (DuckDB's ``jaro_winkler_similarity`` is
+    ``jaro_winkler`` in Splink's Spark functions); list functions are Kinlink's own
+    mapping, since Splink has none for them.
+    """
+
+    dialect: str = MODEL_DIALECT
+
+    def __post_init__(self) -> None:
+        if self.dialect not in DIALECTS:
+            raise ValueError(f"unknown SQL dialect {self.dialect!r}; one of {DIALECTS}")
+
+    @property
+    def _spark(self) -> bool:
+        return self.dialect == "spark"
+
+    def jaro_winkler(self, a: str, b: str) -> str:
+        """Jaro-Winkler similarity of two strings."""
+        name = SplinkDialect.from_string(self.dialect).jaro_winkler_function_name
+        return f"{name}({a}, {b})"
+
+    def edits(self, a: str, b: str) -> str:
+        """Damerau-Levenshtein distance (adjacent swaps count as one edit)."""
+        name = SplinkDialect.from_string(self.dialect).damerau_levenshtein_function_name
+        return f"{name}({a}, {b})"
+
+    def contains(self, values: str, value: str) -> str:
+        """A list holds a value."""
+        return f"{'array_contains' if self._spark else 'list_contains'}({values}, {value})"
+
+    def overlaps(self, a: str, b: str) -> str:
+        """Two lists share an element."""
+        return f"{'arrays_overlap' if self._spark else 'list_has_any'}({a}, {b})"
+
+    def common_count(self, a: str, b: str) -> str:
+        """How many distinct elements two lists share."""
+        if self._spark:
+            return f"size(array_intersect({a}, {b}))"
+        return f"len(list_intersect({a}, {b}))"
+
+    def words(self, text: str) -> str:
+        """The space-separated words of a text (none when it is NULL)."""
+        split = "split" if self._spark else "string_split"
+        return f"{split}(coalesce({text}, ''), ' ')"
+
+    def ends_with_digit(self, text: str) -> str:
+        """The text ends in a digit."""
+        if self._spark:
+            return f"{text} RLIKE '[0-9]$'"
+        return f"regexp_matches({text}, '[0-9]$')"
+
+    def as_text(self, value: str) -> str:
+        """A value (here a date) as ISO text."""
+        return f"CAST({value} AS {'STRING' if self._spark else 'VARCHAR'})"
+
 
 #: m probabilities set from knowledge of the data rather than learned. Names are trained
 #: on pairs that share an identifier (the only pairs free of twins and siblings), but
@@ -80,8 +155,9 @@ def _else(fixed_m: float | None = None) -> dict[str, Any]:
     return level
 
 
-def forename_comparison() -> dict[str, Any]:
+def forename_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
     """Forename ladder, with preferred names, nicknames and initials."""
+    sql = sql or SqlFunctions()
     return {
         "output_column_name": "forename",
         "comparison_description": "Forename (with preferred names and nicknames)",
@@ -89,30 +165,28 @@ def forename_comparison() -> dict[str, Any]:
             _level("forename_key_l IS NULL OR forename_key_r IS NULL", "Null", null=True),
             _level("forename_key_l = forename_key_r", "Exact", tf="forename_key"),
             _level(
-                """preferred_forename_key_l = forename_key_r
+                f"""preferred_forename_key_l = forename_key_r
                 OR forename_key_l = preferred_forename_key_r
                 OR preferred_forename_key_l = preferred_forename_key_r
                 OR forename_first_l = forename_first_r
-                OR list_contains(string_split(coalesce(middle_names_key_l, ''), ' '),
-                                 forename_first_r)
-                OR list_contains(string_split(coalesce(middle_names_key_r, ''), ' '),
-                                 forename_first_l)""",
+                OR {sql.contains(sql.words("middle_names_key_l"), "forename_first_r")}
+                OR {sql.contains(sql.words("middle_names_key_r"), "forename_first_l")}""",
                 "Preferred, first or middle name agrees",
                 fixed_m=PRIOR_M["forename_preferred"],
             ),
             _level(
-                """forename_canonical_l = forename_canonical_r
-                OR list_contains(forename_variants_l, forename_first_r)
-                OR list_contains(forename_variants_r, forename_first_l)""",
+                f"""forename_canonical_l = forename_canonical_r
+                OR {sql.contains("forename_variants_l", "forename_first_r")}
+                OR {sql.contains("forename_variants_r", "forename_first_l")}""",
                 "Nickname or formal name",
                 fixed_m=PRIOR_M["forename_nickname"],
             ),
             _level(
-                "damerau_levenshtein(forename_key_l, forename_key_r) <= 1",
+                f"{sql.edits('forename_key_l', 'forename_key_r')} <= 1",
                 "One letter differs",
             ),
             _level(
-                "jaro_winkler_similarity(forename_key_l, forename_key_r) >= 0.88",
+                f"{sql.jaro_winkler('forename_key_l', 'forename_key_r')} >= 0.88",
                 "Similar (Jaro-Winkler >= 0.88)",
             ),
             _level(
@@ -129,8 +203,9 @@ def forename_comparison() -> dict[str, Any]:
     }
 
 
-def surname_comparison() -> dict[str, Any]:
+def surname_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
     """Surname ladder, with preferred surnames and hyphenated or double surnames."""
+    sql = sql or SqlFunctions()
     return {
         "output_column_name": "surname",
         "comparison_description": "Surname (with preferred and double-barrelled surnames)",
@@ -144,16 +219,16 @@ def surname_comparison() -> dict[str, Any]:
                 "Preferred surname agrees",
             ),
             _level(
-                "list_has_any(surname_tokens_l, surname_tokens_r)",
+                sql.overlaps("surname_tokens_l", "surname_tokens_r"),
                 "A word of a double or hyphenated surname agrees",
                 fixed_m=PRIOR_M["surname_word"],
             ),
             _level(
-                "damerau_levenshtein(surname_key_l, surname_key_r) <= 1",
+                f"{sql.edits('surname_key_l', 'surname_key_r')} <= 1",
                 "One letter differs",
             ),
             _level(
-                "jaro_winkler_similarity(surname_key_l, surname_key_r) >= 0.88",
+                f"{sql.jaro_winkler('surname_key_l', 'surname_key_r')} >= 0.88",
                 "Similar (Jaro-Winkler >= 0.88)",
             ),
             _level(
@@ -165,8 +240,9 @@ def surname_comparison() -> dict[str, Any]:
     }
 
 
-def dob_comparison() -> dict[str, Any]:
+def dob_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
     """Date of birth ladder: swaps, year-only dates, slips and wrong years."""
+    sql = sql or SqlFunctions()
     return {
         "output_column_name": "dob",
         "comparison_description": "Date of birth",
@@ -186,7 +262,7 @@ def dob_comparison() -> dict[str, Any]:
                 "Year agrees (one side year only)",
             ),
             _level(
-                """damerau_levenshtein(CAST(dob_l AS VARCHAR), CAST(dob_r AS VARCHAR)) <= 1""",
+                f"{sql.edits(sql.as_text('dob_l'), sql.as_text('dob_r'))} <= 1",
                 "One digit differs",
             ),
             _level(
@@ -212,8 +288,9 @@ def sex_comparison() -> dict[str, Any]:
     }
 
 
-def location_comparison() -> dict[str, Any]:
+def location_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
     """Where the person lives, as one comparison: UPRN, postcode, address words, area."""
+    sql = sql or SqlFunctions()
     return {
         "output_column_name": "location",
         "comparison_description": "Address (UPRN, postcode, address words)",
@@ -228,7 +305,7 @@ def location_comparison() -> dict[str, Any]:
             _level("uprn_l = uprn_r", "UPRN agrees"),
             _level("postcode_l = postcode_r", "Postcode agrees", tf="postcode"),
             _level(
-                "len(list_intersect(address_tokens_l, address_tokens_r)) >= 3",
+                f"{sql.common_count('address_tokens_l', 'address_tokens_r')} >= 3",
                 "Three or more address words agree",
             ),
             _level("postcode_sector_l = postcode_sector_r", "Postcode sector agrees"),
@@ -238,8 +315,9 @@ def location_comparison() -> dict[str, Any]:
     }
 
 
-def identifier_comparison() -> dict[str, Any]:
+def identifier_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
     """NHS number, UPN (and former UPN), ULN and LA child id, as one comparison."""
+    sql = sql or SqlFunctions()
     both = """((upn_l IS NOT NULL OR former_upn_l IS NOT NULL)
                 AND (upn_r IS NOT NULL OR former_upn_r IS NOT NULL))
             OR (nhs_number_l IS NOT NULL AND nhs_number_r IS NOT NULL)
@@ -265,18 +343,18 @@ def identifier_comparison() -> dict[str, Any]:
                 fixed_m=PRIOR_M["identifier_invalid_agrees"],
             ),
             _level(
-                """(damerau_levenshtein(nhs_number_l, nhs_number_r) = 1
+                f"""({sql.edits("nhs_number_l", "nhs_number_r")} = 1
                     AND NOT (nhs_number_valid_l AND nhs_number_valid_r))
-                OR (damerau_levenshtein(upn_l, upn_r) = 1
+                OR ({sql.edits("upn_l", "upn_r")} = 1
                     AND NOT (upn_valid_l AND upn_valid_r))
-                OR (damerau_levenshtein(uln_l, uln_r) = 1
+                OR ({sql.edits("uln_l", "uln_r")} = 1
                     AND NOT (uln_valid_l AND uln_valid_r))""",
                 "One edit apart, one fails its check (a keying error)",
             ),
             _level(
-                """(nhs_number_valid_l AND nhs_number_valid_r AND nhs_number_l <> nhs_number_r)
+                f"""(nhs_number_valid_l AND nhs_number_valid_r AND nhs_number_l <> nhs_number_r)
                 OR (upn_valid_l AND upn_valid_r AND upn_l <> upn_r
-                    AND regexp_matches(upn_l, '[0-9]$') AND regexp_matches(upn_r, '[0-9]$'))
+                    AND {sql.ends_with_digit("upn_l")} AND {sql.ends_with_digit("upn_r")})
                 OR (uln_valid_l AND uln_valid_r AND uln_l <> uln_r)""",
                 "Two different valid identifiers",
             ),
@@ -374,19 +452,53 @@ def em_blocking_rules() -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-def settings_creator() -> SettingsCreator:
-    """The untrained person model."""
+def comparisons(dialect: str = MODEL_DIALECT) -> list[dict[str, Any]]:
+    """The person model's comparisons, with SQL written for ``dialect``."""
+    sql = SqlFunctions(dialect)
+    return [
+        forename_comparison(sql),
+        surname_comparison(sql),
+        dob_comparison(sql),
+        sex_comparison(),
+        location_comparison(sql),
+        identifier_comparison(sql),
+    ]
+
+
+def settings_in_dialect(settings: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """Splink settings of a (trained) person model with every level's SQL for ``dialect``.
+
+    Levels are matched to this version's comparisons by name and label; m and u are kept.
+    Raises ``ValueError`` when the settings are not of this model's shape.
+    """
+    out = copy.deepcopy(settings)
+    rendered = {c["output_column_name"]: c["comparison_levels"] for c in comparisons(dialect)}
+    saved = out.get("comparisons", [])
+    if [c.get("output_column_name") for c in saved] != list(rendered):
+        raise ValueError("the model's comparisons are not this person model's")
+    for comparison in saved:
+        fresh = rendered[comparison["output_column_name"]]
+        levels = comparison["comparison_levels"]
+        if [lv.get("label_for_charts") for lv in levels] != [
+            lv["label_for_charts"] for lv in fresh
+        ]:
+            raise ValueError(
+                f"the model's {comparison['output_column_name']} levels are not this person model's"
+            )
+        for level, new in zip(levels, fresh, strict=True):
+            level["sql_condition"] = new["sql_condition"]
+    if "sql_dialect" in out:
+        out["sql_dialect"] = dialect
+    return out
+
+
+def settings_creator(dialect: str = MODEL_DIALECT) -> SettingsCreator:
+    """The untrained person model, its SQL written for ``dialect``."""
+    ladders: list[ComparisonCreator | dict[str, Any]] = [*comparisons(dialect)]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[
-            forename_comparison(),
-            surname_comparison(),
-            dob_comparison(),
-            sex_comparison(),
-            location_comparison(),
-            identifier_comparison(),
-        ],
+        comparisons=ladders,
         blocking_rules_to_generate_predictions=[
             CustomRule(rule) for rule in prediction_blocking_rules()
         ],

@@ -7,32 +7,33 @@ expectation maximisation under three blocking rules, each comparison estimated u
 blocks that do not use it and averaged over them.
 
 The file wraps Splink's own settings with what Kinlink needs to trust it later: the model
-name and version, when it was trained and on how many records.
+name and version, when it was trained and on how many records. Training runs on the
+configured backend (DuckDB or Spark); the saved SQL is always the DuckDB rendering, and
+``splink_settings`` renders it for whichever backend scores with it.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import logging
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
-from splink import DuckDBAPI, Linker
 from splink.internals.exceptions import SplinkException
 
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
 from kinlink.core.logging import get_logger
+from kinlink.linkage.backends import Backend, linker_for
 from kinlink.linkage.models import MODEL_NAME, MODEL_VERSION, LinkageConfig
 from kinlink.linkage.splink_settings import (
+    MODEL_DIALECT,
     deterministic_rules,
     em_blocking_rules,
     prediction_blocking_rules,
     settings_creator,
+    settings_in_dialect,
 )
 
 FORMAT = "kinlink-person-model"
@@ -50,38 +51,13 @@ class ModelError(KinlinkError):
     """The model file is missing, unreadable or for another model version."""
 
 
-def splink_connection(config: LinkageConfig) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for Splink's work tables, kept apart from the warehouse."""
-    con = duckdb.connect(":memory:")
-    con.execute(f"SET memory_limit = '{config.memory_limit}'")
-    con.execute(f"SET temp_directory = '{spill_directory()}'")
-    if config.threads:
-        con.execute(f"SET threads = {int(config.threads)}")
-    con.execute("SET preserve_insertion_order = false")
-    return con
-
-
-def spill_directory() -> str:
-    """Where DuckDB may spill work tables: the system's temporary folder, never the cwd."""
-    return str(Path(tempfile.gettempdir()) / "kinlink-duckdb-spill").replace("'", "''")
-
-
-def linker_for(
-    variants: pa.Table, settings: Any, config: LinkageConfig
-) -> tuple[Linker, duckdb.DuckDBPyConnection]:
-    """A Splink linker over the variants table (in its own in-memory database)."""
-    con = splink_connection(config)
-    db_api = DuckDBAPI(connection=con)
-    sdf = db_api.register(variants, dataset_display_name="person_variants")
-    return Linker(sdf, settings, log_level=logging.ERROR), con
-
-
 def _em_session(
     variants: pa.Table,
     base: dict[str, Any],
     rule: str,
     estimates: tuple[str, ...],
     config: LinkageConfig,
+    backend: Backend,
 ) -> dict[tuple[str, str], float]:
     """One EM session on a fresh linker started from ``base``: the m of each level of the
     comparisons it ``estimates``.
@@ -89,14 +65,12 @@ def _em_session(
     Sessions are kept apart (Splink would chain them, each starting where the last ended)
     so that a level one block never reaches cannot be driven towards zero by the next.
     """
-    linker, con = linker_for(variants, copy.deepcopy(base), config)
-    try:
+    with backend.database() as database:
+        linker = linker_for(database, variants, copy.deepcopy(base))
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, max_pairs=config.em_max_pairs
         )
         trained = linker.misc.save_model_to_json()
-    finally:
-        con.close()
     out: dict[tuple[str, str], float] = {}
     for comparison in trained["comparisons"]:
         name = comparison["output_column_name"]
@@ -109,26 +83,25 @@ def _em_session(
     return out
 
 
-def model_train(variants: pa.Table, config: LinkageConfig) -> dict[str, Any]:
-    """Train the person model on the variants; return the wrapped model document."""
-    linker, con = linker_for(variants, settings_creator(), config)
+def model_train(variants: pa.Table, config: LinkageConfig, backend: Backend) -> dict[str, Any]:
+    """Train the person model on the variants with ``backend``; return the model document."""
     try:
-        linker.training.estimate_probability_two_random_records_match(
-            deterministic_rules(), recall=0.8
-        )
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=config.u_max_pairs, seed=config.seed
-        )
-        base = linker.misc.save_model_to_json()
+        with backend.database() as database:
+            linker = linker_for(database, variants, settings_creator(backend.dialect))
+            linker.training.estimate_probability_two_random_records_match(
+                deterministic_rules(), recall=0.8
+            )
+            linker.training.estimate_u_using_random_sampling(
+                max_pairs=config.u_max_pairs, seed=config.seed
+            )
+            base = linker.misc.save_model_to_json()
     except SplinkException as exc:
         raise ModelError(_UNTRAINABLE + f" ({exc.__class__.__name__})") from exc
-    finally:
-        con.close()
     found: dict[tuple[str, str], list[float]] = {}
     sessions = []
     for rule, estimates in em_blocking_rules():
         try:
-            ms = _em_session(variants, base, rule, estimates, config)
+            ms = _em_session(variants, base, rule, estimates, config, backend)
         except (ValueError, SplinkException) as exc:  # a tiny or empty block: skip it
             log.warning("EM under %s skipped (%s)", rule, exc.__class__.__name__)
             sessions.append({"rule": rule, "estimates": list(estimates), "ok": False})
@@ -149,7 +122,7 @@ def model_train(variants: pa.Table, config: LinkageConfig) -> dict[str, Any]:
         "version": MODEL_VERSION,
         "trained_at": utc_now().isoformat(),
         "training": {"variants": variants.num_rows, "em_sessions": sessions, **config.as_dict()},
-        "splink": regularise(base),
+        "splink": settings_in_dialect(regularise(base), MODEL_DIALECT),
     }
 
 
@@ -213,14 +186,20 @@ def model_load(path: Path) -> dict[str, Any]:
     return document
 
 
-def splink_settings(document: dict[str, Any]) -> dict[str, Any]:
-    """The Splink settings inside a model document, with this version's blocking rules.
+def splink_settings(document: dict[str, Any], dialect: str = MODEL_DIALECT) -> dict[str, Any]:
+    """The Splink settings inside a model document, written for ``dialect``, with this
+    version's blocking rules.
 
     Blocking only chooses which pairs get scored; it is not trained, so an improvement to
-    it applies without retraining.
+    it applies without retraining. The rules are written in DuckDB's SQL and Splink
+    translates them for another dialect.
     """
-    settings: dict[str, Any] = copy.deepcopy(document["splink"])
+    try:
+        settings = settings_in_dialect(document["splink"], dialect)
+    except ValueError as exc:
+        raise ModelError(f"model {document.get('model')}: {exc}; retrain it") from exc
     settings["blocking_rules_to_generate_predictions"] = [
-        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in prediction_blocking_rules()
+        {"blocking_rule": rule, "sql_dialect": MODEL_DIALECT}
+        for rule in prediction_blocking_rules()
     ]
     return settings
