@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kinlink.cli.options import WarehouseOption, warehouse_path
+from kinlink.cli.options import GovernanceOption, WarehouseOption, warehouse_path
 from kinlink.cli.output import console, progress_bar
+from kinlink.governance import registry_load
 from kinlink.ingest import batches_list, ingest_paths, quarantine_rows, quarantine_summary
 from kinlink.ingest.services import PlannedFile
 from kinlink.sources import definitions_load
@@ -29,14 +30,17 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Extract files or folders of extracts.")],
     warehouse: WarehouseOption = None,
     sources: SourcesOption = None,
+    governance: GovernanceOption = None,
 ) -> None:
     """Load partner extracts into the warehouse.
 
-    Every row is either loaded or quarantined with its reason; a file already loaded is
-    skipped; a new version of an extract replaces the old one. The whole run is one
-    transaction: if any file cannot be read, nothing changes.
+    A feed is loaded only while its data sharing agreement (in the governance registry) is
+    in force. Every row is either loaded or quarantined with its reason; a file already
+    loaded is skipped; a new version of an extract replaces the old one. If any file cannot
+    be read or is not covered by an agreement, nothing changes.
     """
     definitions = definitions_load(sources or [])
+    registry = registry_load(governance or [])
     target = warehouse_path(warehouse)
     with progress_bar() as bar:
         files_task = bar.add_task("files", total=None)
@@ -55,6 +59,8 @@ def ingest(
             definitions=definitions,
             progress=on_rows,
             on_file_start=on_file,
+            registry=registry,
+            strict_agreements=True,
         )
         bar.update(files_task, completed=len(report.files), total=len(report.files))
     table = Table(title=f"Ingest into {target}")

@@ -21,3 +21,13 @@ WarehouseOption = Annotated[
 def warehouse_path(path: Path | None) -> Path:
     """The warehouse given on the command line, or the configured one."""
     return path or settings_load().warehouse_path
+
+
+GovernanceOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--governance",
+        help="Folder with the council's agreements.yaml / purposes.yaml (repeatable; "
+        "entries with the same id replace the shipped ones).",
+    ),
+]

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import duckdb
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import InputError
 from kinlink.core.logging import get_logger
+from kinlink.governance import Registry, ingest_refusal, registry_load
 from kinlink.identity import ParsedDate
 from kinlink.ingest.models import CheckReport, FileReport, IngestReport, RawTable
 from kinlink.ingest.readers import table_read
@@ -345,14 +347,26 @@ def ingest_paths(
     definitions: dict[str, FeedDefinition],
     progress: Progress | None = None,
     on_file_start: Callable[[PlannedFile, int, int], None] | None = None,
+    registry: Registry | None = None,
+    strict_agreements: bool = False,
+    on: date | None = None,
 ) -> IngestReport:
     """Load every file under ``paths`` into ``warehouse``.
 
-    Every file is checked first (a bad file stops the run before anything is written);
-    then each file is loaded in its own transaction, so memory stays bounded however large
-    the run, and a crash mid-file leaves that extract exactly as it was.
+    Every file is checked first (a bad file stops the run before anything is written):
+    its feed's data sharing agreement must be in force today (``registry``: the shipped
+    one by default; ``strict_agreements`` also refuses an agreement the registry does not
+    know), and the file must be readable. Then each file is loaded in its own transaction,
+    so memory stays bounded however large the run, and a crash mid-file leaves that
+    extract exactly as it was.
     """
     planned = files_discover(paths, definitions)
+    agreements = registry if registry is not None else registry_load()
+    today = on or utc_now().date()
+    for item in planned:
+        refusal = ingest_refusal(agreements, item.definition, today, strict=strict_agreements)
+        if refusal is not None:
+            raise InputError(item.path.name, refusal)
     hashes = files_preflight(planned)
     report = IngestReport()
     registered: set[str] = set()
