@@ -12,6 +12,7 @@ import typer
 
 from kinlink.cli import (
     families_commands,
+    governance_commands,
     ingest_commands,
     linkage_commands,
     outcomes_commands,
@@ -48,6 +49,9 @@ app.add_typer(outcomes_commands.app, name="outcomes")
 linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
 app.add_typer(returns_commands.app, name="returns")
+app.add_typer(governance_commands.governance_app, name="governance")
+app.add_typer(governance_commands.retention_app, name="retention")
+app.command("sar")(governance_commands.sar)
 
 
 #: Typer's usage errors derive from its command-line parser's ClickException, which typer

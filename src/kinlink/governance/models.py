@@ -23,6 +23,7 @@ class Purpose(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     description: str = ""
+    roles: tuple[str, ...] = Field(default=(), description="Portal roles that act under it")
     starts: date | None = None
     ends: date | None = None
 
