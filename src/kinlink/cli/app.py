@@ -15,6 +15,7 @@ from kinlink.cli import (
     ingest_commands,
     linkage_commands,
     outcomes_commands,
+    portal_commands,
     returns_commands,
     sources_commands,
     warehouse_commands,
@@ -48,6 +49,8 @@ app.add_typer(outcomes_commands.app, name="outcomes")
 linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
 app.add_typer(returns_commands.app, name="returns")
+app.command("publish")(portal_commands.publish)
+app.add_typer(portal_commands.app, name="portal")
 
 
 #: Typer's usage errors derive from its command-line parser's ClickException, which typer
