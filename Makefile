@@ -30,6 +30,9 @@ demo: install
 	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink outcomes evaluate --truth $(CITY)/truth
 	for r in quarterly_progress results_claims early_help_data_collection national_impact_study; do \
 		KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink returns build $$r || exit 1; done
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink publish
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/kinlink portal demo-users
+	KINLINK_DATA_DIR=$(DATA) $(BIN)/python -m kinlink.portal runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/python -m pytest -q -n 2

@@ -16,6 +16,7 @@ from kinlink.cli import (
     ingest_commands,
     linkage_commands,
     outcomes_commands,
+    portal_commands,
     returns_commands,
     sources_commands,
     warehouse_commands,
@@ -52,6 +53,8 @@ app.add_typer(returns_commands.app, name="returns")
 app.add_typer(governance_commands.governance_app, name="governance")
 app.add_typer(governance_commands.retention_app, name="retention")
 app.command("sar")(governance_commands.sar)
+app.command("publish")(portal_commands.publish)
+app.add_typer(portal_commands.app, name="portal")
 
 
 #: Typer's usage errors derive from its command-line parser's ClickException, which typer

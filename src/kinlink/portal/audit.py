@@ -1,0 +1,112 @@
+"""The append-only audit log: write, verify the hash chain, and the two DPO reports.
+
+Each event's hash covers its fields and the previous event's hash, so changing,
+removing or reordering any row breaks the chain from there on; ``audit_verify`` finds
+the first broken row. The application cannot update or delete rows (the model refuses,
+and database triggers refuse UPDATE and DELETE on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from kinlink.core.clock import utc_now
+from kinlink.portal.models import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": event.at.astimezone(UTC).isoformat(),
+        "username": event.username,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "purpose": event.purpose,
+        "source_ip": event.source_ip,
+        "detail": event.detail,
+    }
+
+
+def audit_write(
+    *,
+    username: str,
+    role: str,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    purpose: str = "",
+    source_ip: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain (in the caller's transaction when there is one)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # one writer at a time keeps the chain whole
+                cursor.execute(
+                    f"LOCK TABLE {AuditEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+                )
+        last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+        event = AuditEvent(
+            at=utc_now(),
+            username=username,
+            role=role,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            purpose=purpose,
+            source_ip=source_ip,
+            detail=detail or {},
+            prev_hash=last or GENESIS,
+        )
+        event.hash = _digest(event.prev_hash, _fields(event))
+        event.save()
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    events: int
+    first_bad: int | None
+    problem: str
+
+
+def audit_verify() -> Verification:
+    """Walk the chain in order; report the first event whose link or hash is wrong."""
+    prev = GENESIS
+    n = 0
+    for event in AuditEvent.objects.order_by("pk").iterator(chunk_size=2000):
+        n += 1
+        if event.prev_hash != prev:
+            return Verification(False, n, event.pk, "previous hash does not match")
+        if _digest(prev, _fields(event)) != event.hash:
+            return Verification(False, n, event.pk, "contents do not match the hash")
+        prev = event.hash
+    return Verification(True, n, None, "")
+
+
+def viewers_of(object_id: str) -> list[AuditEvent]:
+    """Who viewed this child (or family): every audited access to the object, latest first."""
+    return list(AuditEvent.objects.filter(object_id=object_id).order_by("-pk"))
+
+
+def views_by(username: str, since: datetime | None = None) -> list[AuditEvent]:
+    """What did this user view: their audited actions, latest first."""
+    qs = AuditEvent.objects.filter(username=username)
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    return list(qs.order_by("-pk"))

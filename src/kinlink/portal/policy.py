@@ -1,0 +1,243 @@
+"""Who may see what: the portal's ONE access policy.
+
+The decisions are pure functions over a user's ``Scope`` and plain facts about the object
+(``PersonFacts``), so they can be tested without a database. The query helpers at the end
+turn the same rules into querysets for lists; views never filter by role themselves.
+
+Roles (``models.Role``):
+
+* head teacher / DSL — pupils on roll at their school(s) now or within the window;
+* early help practitioner — families whose latest episode names them as lead
+  practitioner or belongs to their team, and those families' members;
+* MASH / social care — every person; each child page visit records a purpose;
+* analyst — aggregates only: no names, no person pages;
+* administrator — users and configuration, no case data.
+
+Sensitivity classes come from the feed definitions. ``RESTRICTED`` classes (police
+intelligence, health detail) are shown only to users cleared for them; others see that a
+record exists and whom to contact. Out-of-scope and non-existent objects look the same
+(404). Break-glass opens one person outside scope for a limited time, with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import Q
+
+HEAD_TEACHER = "head_teacher"
+PRACTITIONER = "practitioner"
+MASH = "mash"
+ANALYST = "analyst"
+ADMINISTRATOR = "administrator"
+
+CASE_ROLES = frozenset({HEAD_TEACHER, PRACTITIONER, MASH})
+RESTRICTED = frozenset({"police_intelligence", "health"})
+#: Whom to contact about a restricted record a user cannot read.
+CONTACTS = {
+    "police_intelligence": "the MASH police liaison officer",
+    "health": "the MASH health liaison",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user is: role, schools, name as lead practitioner, team, clearances."""
+
+    username: str
+    role: str
+    school_urns: frozenset[str] = frozenset()
+    practitioner_name: str = ""
+    team: str = ""
+    cleared: frozenset[str] = frozenset()
+    link_reviewer: bool = False
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    urn: str
+    on_roll_to: date | None  # None: on roll at the last census
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """The facts about a person that access depends on."""
+
+    person_key: str
+    enrolments: tuple[Enrolled, ...] = ()
+    family_lead: str = ""
+    family_team: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    via: str  # scope, break_glass or refused
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+def may_see_case_data(scope: Scope) -> bool:
+    """Case roles see named people; analysts and administrators never do."""
+    return scope.role in CASE_ROLES
+
+
+def may_search(scope: Scope) -> bool:
+    return may_see_case_data(scope)
+
+
+def may_view_aggregates(scope: Scope) -> bool:
+    return scope.role in CASE_ROLES or scope.role == ANALYST
+
+
+def may_administer(scope: Scope) -> bool:
+    return scope.role == ADMINISTRATOR
+
+
+def may_break_glass(scope: Scope) -> bool:
+    """Case roles whose scope is limited may open a record outside it, with a reason."""
+    return scope.role in (HEAD_TEACHER, PRACTITIONER)
+
+
+def may_review_links(scope: Scope) -> bool:
+    return scope.link_reviewer and may_see_case_data(scope)
+
+
+def may_review_audit(scope: Scope) -> bool:
+    """The DPO's reports; administrators hold them (they read metadata, not case data)."""
+    return scope.role == ADMINISTRATOR
+
+
+def purpose_required(scope: Scope) -> bool:
+    """MASH may open anyone, so every visit says why."""
+    return scope.role == MASH
+
+
+def school_window_start(as_of: date, window_days: int) -> date:
+    return as_of - timedelta(days=window_days)
+
+
+def in_scope(scope: Scope, person: PersonFacts, *, as_of: date, window_days: int) -> bool:
+    """Whether ``person`` is within ``scope`` by role and relationship alone."""
+    if scope.role == MASH:
+        return True
+    if scope.role == HEAD_TEACHER:
+        since = school_window_start(as_of, window_days)
+        return any(
+            e.urn in scope.school_urns and (e.on_roll_to is None or e.on_roll_to >= since)
+            for e in person.enrolments
+        )
+    if scope.role == PRACTITIONER:
+        return bool(
+            (scope.practitioner_name and person.family_lead == scope.practitioner_name)
+            or (scope.team and person.family_team == scope.team)
+        )
+    return False
+
+
+def may_open_person(
+    scope: Scope,
+    person: PersonFacts,
+    *,
+    as_of: date,
+    window_days: int,
+    break_glass_until: datetime | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """May this user open this person's record? In scope, or a live break-glass grant."""
+    if not may_see_case_data(scope):
+        return Decision(False, "refused")
+    if in_scope(scope, person, as_of=as_of, window_days=window_days):
+        return Decision(True, "scope")
+    if (
+        may_break_glass(scope)
+        and break_glass_until is not None
+        and now is not None
+        and now < break_glass_until
+    ):
+        return Decision(True, "break_glass")
+    return Decision(False, "refused")
+
+
+def may_open_family(scope: Scope, *, family_lead: str, family_team: str) -> bool:
+    """Families: MASH, and practitioners for their caseload or team."""
+    if scope.role == MASH:
+        return True
+    if scope.role == PRACTITIONER:
+        return bool(
+            (scope.practitioner_name and family_lead == scope.practitioner_name)
+            or (scope.team and family_team == scope.team)
+        )
+    return False
+
+
+def may_open_school(scope: Scope, urn: str) -> bool:
+    """A school's pupil lists: its own head teacher, and MASH."""
+    if scope.role == HEAD_TEACHER:
+        return urn in scope.school_urns
+    return scope.role == MASH
+
+
+def sensitivity_visible(scope: Scope, sensitivity: str) -> bool:
+    """Restricted classes need a clearance; the rest follow the record's access."""
+    if not may_see_case_data(scope):
+        return False
+    return sensitivity not in RESTRICTED or sensitivity in scope.cleared
+
+
+def contact_for(sensitivity: str) -> str:
+    return CONTACTS.get(sensitivity, "the data protection officer")
+
+
+def default_clearances(role: str) -> frozenset[str]:
+    """Clearances a new user of ``role`` gets unless an administrator says otherwise."""
+    return RESTRICTED if role == MASH else frozenset()
+
+
+# --- the same rules as querysets -------------------------------------------------------
+
+
+def person_filter(scope: Scope, *, as_of: date, window_days: int) -> Q:
+    """A filter on ``Person`` matching exactly the people ``in_scope`` allows."""
+    from django.db.models import Q
+
+    from kinlink.portal.models import Enrolment, Family, FamilyMember
+
+    if scope.role == MASH:
+        return Q()
+    if scope.role == HEAD_TEACHER:
+        since = school_window_start(as_of, window_days)
+        pupils = Enrolment.objects.filter(urn__in=scope.school_urns).filter(
+            Q(on_roll_to__isnull=True) | Q(on_roll_to__gte=since)
+        )
+        return Q(person_key__in=pupils.values("person_key"))
+    if scope.role == PRACTITIONER:
+        families = Family.objects.filter(family_filter(scope))
+        members = FamilyMember.objects.filter(family_key__in=families.values("family_key"))
+        return Q(person_key__in=members.values("person_key"))
+    return Q(pk__in=[])
+
+
+def family_filter(scope: Scope) -> Q:
+    """A filter on ``Family`` matching ``may_open_family``."""
+    from django.db.models import Q
+
+    if scope.role == MASH:
+        return Q()
+    if scope.role == PRACTITIONER:
+        q = Q(pk__in=[])
+        if scope.practitioner_name:
+            q |= Q(lead_practitioner=scope.practitioner_name)
+        if scope.team:
+            q |= Q(team=scope.team)
+        return q
+    return Q(pk__in=[])
+
+
+def school_urns_visible(scope: Scope, all_urns: Iterable[str]) -> list[str]:
+    return sorted(u for u in all_urns if may_open_school(scope, u))

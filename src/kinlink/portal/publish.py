@@ -1,0 +1,122 @@
+"""``kinlink publish``: copy the linked, assessed warehouse into the portal database.
+
+One run replaces every published table inside ONE database transaction, so users see the
+previous publish until the new one commits, and a failure leaves it intact. A run whose
+inputs (linkage, families and assessment runs, active extracts) are those of the last
+publish changes nothing unless forced. Rows go in with ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+
+from kinlink.core.clock import utc_now
+from kinlink.portal.models import (
+    Enrolment,
+    Event,
+    Family,
+    FamilyMember,
+    FamilyNeed,
+    Person,
+    PublishRun,
+    RecordLink,
+    School,
+)
+from kinlink.portal.snapshot import events_iter, runs_read, snapshot_read
+from kinlink.warehouse.store import warehouse_connect
+
+PUBLISHED: tuple[type[models.Model], ...] = (
+    Person, Family, FamilyMember, FamilyNeed, School, Enrolment, Event, RecordLink,
+)  # fmt: skip
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    run_id: int
+    skipped: bool
+    counts: dict[str, int]
+    changes: dict[str, int]
+    seconds: float
+
+
+def _bulk(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    iterator: Iterator[dict[str, Any]] = iter(rows)
+    while chunk := list(islice(iterator, BATCH)):
+        model.objects.bulk_create([model(**r) for r in chunk], batch_size=BATCH)
+        n += len(chunk)
+    return n
+
+
+def _previous_state() -> dict[str, set[str]]:
+    return {
+        "eligible": set(Family.objects.filter(eligible=True).values_list("pk", flat=True)),
+        "absence": set(Person.objects.filter(persistent_absence=True).values_list("pk", flat=True)),
+        "exploitation": set(
+            Person.objects.filter(exploitation_open=True).values_list("pk", flat=True)
+        ),
+    }
+
+
+def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
+    """Publish the warehouse; returns what was written (or that nothing changed).
+
+    >>> publish_run(warehouse=Path("data/warehouse.duckdb"))  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        runs = runs_read(con)
+        last = PublishRun.objects.order_by("-pk").first()
+        if last and last.input_fingerprint == runs.fingerprint and not force:
+            return PublishResult(last.pk, True, dict(last.counts), dict(last.changes), 0.0)
+        snap = snapshot_read(con)
+        with transaction.atomic():
+            before = _previous_state()
+            first_publish = last is None
+            for model in PUBLISHED:
+                model.objects.all().delete()
+            counts = {
+                "people": _bulk(Person, snap.people),
+                "families": _bulk(Family, snap.families),
+                "family_members": _bulk(FamilyMember, snap.members),
+                "family_needs": _bulk(FamilyNeed, snap.needs),
+                "schools": _bulk(School, snap.schools),
+                "enrolments": _bulk(Enrolment, snap.enrolments),
+                "events": _bulk(Event, events_iter(con)),
+                "record_links": _bulk(RecordLink, snap.record_links),
+            }
+            after = _previous_state()
+            changes = (
+                {}
+                if first_publish
+                else {
+                    "newly_eligible": len(after["eligible"] - before["eligible"]),
+                    "no_longer_eligible": len(before["eligible"] - after["eligible"]),
+                    "new_persistent_absence": len(after["absence"] - before["absence"]),
+                    "new_open_exploitation": len(after["exploitation"] - before["exploitation"]),
+                }
+            )
+            seconds = round(time.perf_counter() - started, 2)
+            run = PublishRun.objects.create(
+                published_at=utc_now(),
+                as_of=runs.as_of,
+                linkage_run_id=runs.linkage_run_id,
+                families_run_id=runs.families_run_id,
+                assessment_run_id=runs.assessment_run_id,
+                input_fingerprint=runs.fingerprint,
+                counts=counts,
+                changes=changes,
+                seconds=seconds,
+            )
+    finally:
+        con.close()
+    return PublishResult(run.pk, False, counts, changes, seconds)

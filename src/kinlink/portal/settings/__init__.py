@@ -1,0 +1,1 @@
+"""Django settings for the portal: base, dev, test and production (safe by default)."""

@@ -1,0 +1,45 @@
+"""Portal fixtures: the small assessed city published once per session into the test
+database (SQLite, or PostgreSQL when ``DATABASE_URL`` is set), and signed-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp.oath import totp
+
+from tests.outcomes.conftest import AssessedCity, assessed_city, assessed_copy  # noqa: F401
+
+PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: Any,  # noqa: PT019 - extends pytest-django's fixture of the same name
+    django_db_blocker: Any,
+    assessed_city: AssessedCity,  # noqa: F811
+) -> None:
+    from kinlink.portal.publish import publish_run
+
+    with django_db_blocker.unblock():
+        publish_run(warehouse=assessed_city.warehouse)
+
+
+def sign_in(username: str, role: str, **scope: Any) -> Client:
+    """A client signed in with password and a valid TOTP code."""
+    from kinlink.portal.users import user_create
+
+    new = user_create(username=username, role=role, password=PASSWORD, **scope)
+    client = Client()
+    response = client.post("/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.post("/login/code/", {"token": f"{totp(new.device.bin_key):06d}"})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def signed_in(db: Any) -> Callable[..., Client]:
+    return sign_in
