@@ -16,6 +16,7 @@ from kinlink.cli import (
     linkage_commands,
     outcomes_commands,
     returns_commands,
+    risk_commands,
     sources_commands,
     warehouse_commands,
 )
@@ -48,6 +49,7 @@ app.add_typer(outcomes_commands.app, name="outcomes")
 linkage_commands.export_app.command("families")(families_commands.export_families)
 app.add_typer(linkage_commands.export_app, name="export")
 app.add_typer(returns_commands.app, name="returns")
+app.add_typer(risk_commands.app, name="risk")
 
 
 #: Typer's usage errors derive from its command-line parser's ClickException, which typer
