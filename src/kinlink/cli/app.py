@@ -18,6 +18,7 @@ from kinlink.cli import (
     outcomes_commands,
     portal_commands,
     returns_commands,
+    risk_commands,
     sources_commands,
     warehouse_commands,
 )
@@ -55,6 +56,7 @@ app.add_typer(governance_commands.retention_app, name="retention")
 app.command("sar")(governance_commands.sar)
 app.command("publish")(portal_commands.publish)
 app.add_typer(portal_commands.app, name="portal")
+app.add_typer(risk_commands.app, name="risk")
 
 
 #: Typer's usage errors derive from its command-line parser's ClickException, which typer
