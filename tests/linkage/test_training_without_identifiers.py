@@ -50,7 +50,9 @@ def _home(rng: random.Random) -> dict[str, str]:
 TWIN_EVERY = 35
 
 
-def _population(seed: int = 5) -> tuple[list[dict[str, object]], dict[str, int], list[tuple]]:
+def _population(
+    seed: int = 5,
+) -> tuple[list[dict[str, object]], dict[str, int], list[tuple[int, int]]]:
     """Records of 300 children (a twin every ``TWIN_EVERY``), 2-4 records each with
     slips and moves; the record -> person truth; the twin pairs as (person, person)."""
     rng = random.Random(seed)
@@ -90,7 +92,7 @@ def _population(seed: int = 5) -> tuple[list[dict[str, object]], dict[str, int],
             if copy and rng.random() < 0.2:
                 fields.update(_home(rng))  # moved house
             record_id = f"police_arrests:p{who}:{len(records) + 1}"
-            records.append(person(record_id, "police_arrests", **fields))  # type: ignore[arg-type]
+            records.append(person(record_id, "police_arrests", **fields))
             truth[record_id] = who
     return records, truth, twins
 
@@ -98,6 +100,7 @@ def _population(seed: int = 5) -> tuple[list[dict[str, object]], dict[str, int],
 def test_data_without_identifiers_trains_its_own_model_and_links(tmp_path: Path):
     records, truth, twins = _population()
     assert identifier_pairs_of(records) == 0
+    assert len(twins) >= 5
     warehouse, model = tmp_path / "w.duckdb", tmp_path / "m.json"
     insert(warehouse, records)
 
@@ -122,6 +125,9 @@ def test_data_without_identifiers_trains_its_own_model_and_links(tmp_path: Path)
     predicted = {frozenset(p) for rs in by_key.values() for p in itertools.combinations(rs, 2)}
     precision = len(true_pairs & predicted) / len(predicted)
     recall = len(true_pairs & predicted) / len(true_pairs)
+    print(f"precision {precision:.4f}, recall {recall:.4f}")
+    # measured: precision 1.0000, recall 0.9726 (seed 5); the bounds leave
+    # room for small changes to the model, not for merging people
     assert precision >= 0.98, precision
     assert recall >= 0.9, recall
     for a, b in twins:
