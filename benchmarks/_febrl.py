@@ -8,8 +8,10 @@ checks.
 FEBRL is Australian: four-digit postcodes, no sex, a street number and two address
 lines. For Kinlink's warehouse the postcode is stored as supplied and also stands in for
 the postcode district (an Australian postcode covers a suburb or town, about a UK
-district's reach); it is never a valid UK postcode. ``soc_sec_id`` is not used: plain
-Splink's configuration does not use it either, so both systems see the same fields.
+district's reach); it is never a valid UK postcode. ``soc_sec_id`` is not used by either
+system. Kinlink also gets the address (street number, address lines and suburb, as
+address words), which plain Splink's configuration does not compare; the comparison
+also runs Kinlink without it.
 """
 
 from __future__ import annotations

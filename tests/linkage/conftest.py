@@ -40,7 +40,7 @@ def trained_city(
     folder = tmp_path_factory.mktemp("linked")
     warehouse = folder / "warehouse.duckdb"
     shutil.copy(small_warehouse, warehouse)
-    model = folder / "person-v1.json"
+    model = folder / "person-model.json"
     linkage_run(warehouse, LinkageConfig(model_path=model, retrain=True, **FAST))
     return TrainedCity(small_city, warehouse, model)
 

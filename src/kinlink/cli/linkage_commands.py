@@ -24,13 +24,15 @@ from kinlink.linkage import (
     review_decide,
     review_queue_list,
 )
+from kinlink.linkage.models import MODEL_NAME, MODEL_VERSION
 from kinlink.linkage.services import STAGES
 
 ModelOption = Annotated[
     Path | None,
     typer.Option(
         "--model",
-        help="Model file (default: linkage/models/person-v1.json in the data directory).",
+        help=f"Model file (default: linkage/models/{MODEL_NAME}-v{MODEL_VERSION}.json in the "
+        "data directory).",
     ),
 ]
 

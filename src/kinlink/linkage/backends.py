@@ -98,6 +98,12 @@ class DuckDBBackend(Backend):
             con.close()
 
 
+def spark_scratch_directory() -> str:
+    """Where a Spark session Kinlink starts keeps its catalog: the system's temporary
+    folder, never the working directory."""
+    return str(Path(tempfile.gettempdir()) / "kinlink-spark-warehouse")
+
+
 def java_available() -> bool:
     """Whether a Java runtime can be found the way Spark looks for one (JAVA_HOME, PATH)."""
     home = os.environ.get("JAVA_HOME")
@@ -136,6 +142,8 @@ def spark_session(config: LinkageConfig) -> tuple[Any, bool]:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        # Spark's catalog folder, which it would otherwise create in the working directory
+        .config("spark.sql.warehouse.dir", spark_scratch_directory())
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

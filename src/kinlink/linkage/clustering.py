@@ -9,14 +9,31 @@ refused when it would put into one person two things that cannot be one person:
 * two slots of the same source row (the victim and a child of one incident, two members
   of one household row), or
 * the same date of birth under first names that cannot be one person's (the twin guard):
-  no pair of the two sides' names at that date is the same, a nickname, an initial or a
-  keying slip of the other (and the names are not simply swapped). Two names of one
-  surname seen in different slots of one source row without different dates of birth
-  (Leo and Leon Begum on one household row) are two people's however alike they look, or
+  no pair of the two sides' names at that date is the same, a nickname, an initial, the
+  other cut short, or a keying slip of the other (and the names are not swapped, each
+  allowing the same). Two names of one surname seen in different slots of one source
+  row without different dates of birth (Leo and Leon Begum on one household row) are
+  two people's however alike they look, or
 * dates of birth that cannot be one person's (the date guard): no pair of the two sides'
   dates is equal, day-month swapped, one digit apart or the same day and month in
   another year. This stops a record without a date of birth from chaining two people
   who share a name.
+
+The date guard stands for knowledge about people: one has one date of birth, give or
+take a slip. Where the data bear that out it holds always. Where they do not (research
+data whose duplicates get a date replaced outright, as in FEBRL), the model trained on
+the data says so: a disagreeing date then costs a match less than ``YIELD_ABOVE_BITS``
+of weight. In that case, and only for a link whose own best pair disagrees on the date
+and still scores at the threshold with the disagreement counted against it, the guard
+leaves the link to its score. Links that would bring together records never compared
+(a record without a date chaining two namesakes) are guarded as always. On the
+synthetic city a disagreeing date costs 8.7 bits (7.5 with every identifier removed):
+the guard holds. On FEBRL3/4 it costs 3.8-4.3 bits: it yields.
+
+The twin guard never yields. Twins share a surname, a birthday and a home, so a pair of
+them looks just like a duplicate whose first name was replaced; no statistic of the
+training data tells the two apart (EM counts twins sharing a birthday among the
+matches, and then learns that a different first name is common among matches).
 
 So the record "Jake Smith, 3/4/2015" joins the twin whose records say Jake (the stronger
 link comes first) and the later, weaker link to Jack is refused because Jack's cluster
@@ -30,7 +47,9 @@ with a different value on each side), so the guard refuses any link that would j
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -137,8 +156,45 @@ def distinct_names_load(con: duckdb.DuckDBPyConnection) -> DistinctNames:
     return frozenset((str(s), str(x), str(y)) for s, x, y in rows)
 
 
-def conflicts(a: Profile, b: Profile, distinct: DistinctNames = frozenset()) -> bool:
-    """Whether one person could not hold both profiles."""
+#: Guards a link's own score can answer for (see the module docstring): the link's best
+#: pair disagrees on dates of birth, and the model marked it down for that.
+DATES = "dates"
+#: The comparison whose "All other comparisons" level tells how much a disagreement on
+#: each such guard's field counts against a match.
+GUARDED_COMPARISONS: dict[str, str] = {DATES: "dob"}
+#: A guard yields to a link's score when the model's weight for a disagreement on its
+#: field is above this (in bits: a disagreement makes a match less than 32 times less
+#: likely), i.e. when the training data show the field replaced among true matches.
+YIELD_ABOVE_BITS = -5.0
+
+
+def guards_yielding(settings: dict[str, Any]) -> frozenset[str]:
+    """The guards (``DATES``) that a trained model's weights say may yield."""
+    out = set()
+    for guard, name in GUARDED_COMPARISONS.items():
+        comparison = next(
+            (c for c in settings["comparisons"] if c["output_column_name"] == name), None
+        )
+        if comparison is None:
+            continue
+        last = comparison["comparison_levels"][-1]
+        m, u = last.get("m_probability"), last.get("u_probability")
+        if m and u and math.log2(m / u) > YIELD_ABOVE_BITS:
+            out.add(guard)
+    return frozenset(out)
+
+
+def conflicts(
+    a: Profile,
+    b: Profile,
+    distinct: DistinctNames = frozenset(),
+    weighed: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether one person could not hold both profiles.
+
+    ``weighed`` names the guards (``DATES``) left to the link's score because its own
+    pair already disagreed on that field.
+    """
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     for kind, values in small.items():
         other = large.get(kind)
@@ -151,7 +207,7 @@ def conflicts(a: Profile, b: Profile, distinct: DistinctNames = frozenset()) -> 
             if not names_compatible_at_dob(values, other, distinct):
                 return True
         elif kind == DOBS_KIND:
-            if not dobs_compatible(values, other):
+            if DATES not in weighed and not dobs_compatible(values, other):
                 return True
         elif values.isdisjoint(other):
             return True
@@ -188,17 +244,20 @@ class ConstrainedUnion:
             x = up
         return root
 
-    def union(self, a: int, b: int, force: bool = False) -> str:
+    def union(
+        self, a: int, b: int, force: bool = False, weighed: frozenset[str] = frozenset()
+    ) -> str:
         """Join the clusters of ``a`` and ``b``: 'same', 'merged' or 'conflict'.
 
         ``force`` joins them whatever their profiles say (a reviewer's decision, or the
-        records of one existing person in an incremental run).
+        records of one existing person in an incremental run); ``weighed`` leaves those
+        guards to the link's score (see ``conflicts``).
         """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return "same"
         pa_, pb_ = self.profiles.get(ra), self.profiles.get(rb)
-        if not force and pa_ and pb_ and conflicts(pa_, pb_, self.distinct):
+        if not force and pa_ and pb_ and conflicts(pa_, pb_, self.distinct, weighed):
             return "conflict"
         sa, sb = self.size.get(ra, 1), self.size.get(rb, 1)
         if sa < sb or (sa == sb and rb < ra):
@@ -230,12 +289,14 @@ def cluster_entities(
     forced: list[tuple[int, int]] | None = None,
     cannot: list[tuple[int, int]] | None = None,
     profiled: list[int] | None = None,
+    yielding: frozenset[str] = frozenset(),
 ) -> None:
     """Create ``_lk_clusters(rid, cluster)`` from the entity edges (best first).
 
     ``forced`` entity pairs are joined first regardless of the guards; each ``cannot``
     pair may never end up in one cluster. ``profiled`` lists more entities whose
-    profiles matter (those of forced pairs that may meet a scored link).
+    profiles matter (those of forced pairs that may meet a scored link). ``yielding``
+    names the guards the model lets yield to a link's own score (``guards_yielding``).
     """
     forced, cannot = forced or [], cannot or []
     stats.entity_edges = edges.num_rows
@@ -261,9 +322,13 @@ def cluster_entities(
     union = ConstrainedUnion(profiles, distinct_names_load(con))
     for x, y in forced:
         union.union(x, y, force=True)
-    for batch in edges.to_batches(max_chunksize=200_000):
-        for a, b in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
-            outcome = union.union(a, b)
+    if "dates_weighed" not in edges.column_names:
+        edges = edges.append_column("dates_weighed", pa.nulls(edges.num_rows, pa.bool_()))
+    dates = frozenset({DATES}) & yielding
+    for batch in edges.select(["a", "b", "dates_weighed"]).to_batches(max_chunksize=200_000):
+        values = (batch.column(i).to_pylist() for i in range(3))
+        for a, b, weighed in zip(*values, strict=True):
+            outcome = union.union(a, b, weighed=dates if weighed else frozenset())
             if outcome == "merged":
                 stats.merges += 1
             elif outcome == "conflict":

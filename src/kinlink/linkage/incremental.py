@@ -107,7 +107,8 @@ def new_entity_edges(
     try:
         edges = con.sql(
             """
-            SELECT a, b, max(w) AS w, max(p) AS p, arg_max(mw, w) AS mw
+            SELECT a, b, max(w) AS w, max(p) AS p, arg_max(mw, w) AS mw,
+                   arg_max(dates_weighed, w) AS dates_weighed
             FROM _lk_new_edge_rows GROUP BY a, b ORDER BY w DESC, a, b
             """
         ).to_arrow_table()
@@ -133,6 +134,7 @@ def cluster_incrementally(
     stats: ClusterStats,
     must: list[tuple[int, int]],
     cannot: list[tuple[int, int]],
+    yielding: frozenset[str] = frozenset(),
 ) -> None:
     """Create ``_lk_clusters``: existing people as they are, new entities joined to them
     (or to each other) by the links at or above the threshold, best first, under the
@@ -172,4 +174,5 @@ def cluster_incrementally(
         forced=forced + must,
         cannot=cannot,
         profiled=sorted(touched),
+        yielding=yielding,
     )

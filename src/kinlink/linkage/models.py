@@ -14,7 +14,7 @@ from kinlink.core.settings import settings_load
 #: Name and version of the person model. The version changes whenever the comparisons
 #: change shape, so a model trained for one version is never scored with another.
 MODEL_NAME = "person"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 #: Identifiers whose equal values join records before any probabilistic matching.
 #: UPN, NHS number and ULN count only when their check passes.
@@ -134,6 +134,8 @@ class ClusterStats:
     cannot_links: int = 0  # reviewers' "different people" decisions applied
     cannot_within_entity: int = 0  # "different people" already joined by a trusted id
     review_queued: int = 0  # band pairs left for a reviewer
+    # guards the model lets yield to a link's own score (clustering.guards_yielding)
+    guards_yielding: tuple[str, ...] = ()
 
 
 @dataclass

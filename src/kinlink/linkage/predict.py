@@ -19,7 +19,7 @@ from kinlink.linkage.splink_settings import evidence_sql
 
 EDGES_SCHEMA = pa.schema(
     [("a", pa.int64()), ("b", pa.int64()), ("w", pa.float64()), ("p", pa.float64()),
-     ("mw", pa.string())]
+     ("mw", pa.string()), ("dates_weighed", pa.bool_())]
 )  # fmt: skip
 
 
@@ -42,12 +42,14 @@ def entity_edges_sql(
     ``entity_edges``). ``mw`` is filled only for edges below ``link_threshold``."""
     a = "least(entity_id_l, entity_id_r)"
     b = "greatest(entity_id_l, entity_id_r)"
+    best = "max_by" if dialect == "spark" else "arg_max"
     return f"""
         SELECT {a} AS a, {b} AS b,
                max(match_weight) AS w,
                max(match_probability) AS p,
                CASE WHEN max(match_probability) < {link_threshold}
-                    THEN {_weights_json_sql(comparisons, dialect)} END AS mw
+                    THEN {_weights_json_sql(comparisons, dialect)} END AS mw,
+               {best}(mw_dob < 0, match_weight) AS dates_weighed
         FROM {table}
         WHERE entity_id_l <> entity_id_r AND {evidence_sql()}
           AND match_probability >= {threshold}
@@ -86,10 +88,11 @@ def entity_edges(
     strongest first, scored on ``backend`` (``settings`` written in its dialect).
 
     Returns ``(edges, pairs)`` where edges has columns ``a``, ``b`` (entity ids, ``a < b``),
-    ``w`` (best match weight), ``p`` (best match probability) and ``mw`` (the best pair's
-    weights, for band edges only), ordered by weight (which, unlike a probability, does
-    not saturate near 1) then ids; ``pairs`` counts the variant pairs at or above the
-    threshold.
+    ``w`` (best match weight), ``p`` (best match probability), ``mw`` (the best pair's
+    weights, for band edges only) and ``dates_weighed`` (the best pair's dates of birth
+    disagree and its score already counts that against it), ordered by weight (which,
+    unlike a probability, does not saturate near 1) then ids; ``pairs`` counts the
+    variant pairs at or above the threshold.
     """
     settings = {**settings, "retain_intermediate_calculation_columns": True}
     with backend.database() as database:

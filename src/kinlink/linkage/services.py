@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
 from kinlink.linkage.backends import backend_open, spill_directory
-from kinlink.linkage.clustering import cluster_entities
+from kinlink.linkage.clustering import cluster_entities, guards_yielding
 from kinlink.linkage.evaluation import EvaluationReport, evaluate
 from kinlink.linkage.explain import TF_COLUMNS, TF_TABLE, Explanation, explain_pair
 from kinlink.linkage.export import LinksExport, links_export
@@ -190,14 +190,16 @@ def linkage_run(
                 edges, scored = entity_edges(variants, settings, config, backend)
                 del variants
         stage(4)
+        yielding = guards_yielding(settings)
         cluster_stats = ClusterStats(
             pairs_above_threshold=scored,
             must_links=len(must),
             cannot_links=len(cannot),
             cannot_within_entity=within,
+            guards_yielding=tuple(sorted(yielding)),
         )
         if incremental:
-            cluster_incrementally(con, edges, config, cluster_stats, must, cannot)
+            cluster_incrementally(con, edges, config, cluster_stats, must, cannot, yielding)
         else:
             links = edges.filter(pc.greater_equal(edges["p"], config.threshold))
             cluster_entities(
@@ -208,6 +210,7 @@ def linkage_run(
                 forced=must,
                 cannot=cannot,
                 profiled=[e for pair in must for e in pair],
+                yielding=yielding,
             )
         stage(5)
         with transaction(con):
@@ -278,6 +281,7 @@ def summary_dict(summary: RunSummary) -> dict[str, object]:
         "cannot_links": summary.clusters.cannot_links,
         "cannot_within_entity": summary.clusters.cannot_within_entity,
         "review_queued": summary.clusters.review_queued,
+        "guards_yielding": list(summary.clusters.guards_yielding),
         "keys": {
             "kept": summary.keys.kept,
             "new": summary.keys.new,

@@ -67,18 +67,26 @@ def jaro_winkler(a: str, b: str, prefix_scale: float = 0.1) -> float:
     return jaro + prefix * prefix_scale * (1 - jaro)
 
 
+#: The longest name taken as the start of a longer one cut short (Geo, Cha).
+ABBREVIATION = 3
+
+
 @lru_cache(maxsize=1 << 16)
 def names_compatible(a: str, b: str) -> bool:
     """Could one person be recorded under first names ``a`` and ``b``?
 
-    Yes for the same name, a nickname or formal form of it, an initial, or a keying
-    slip (one edit, or Jaro-Winkler at least 0.89). No for two different given names,
-    including the similar names parents give twins (Jack and Jake, Lily and Lola).
+    Yes for the same name, a nickname or formal form of it, an initial or a name cut
+    short to its first two or three letters (Geo for George, a field cut off), or a
+    keying slip (one edit, or Jaro-Winkler at least 0.89). No for two different given
+    names, including the similar names parents give twins (Jack and Jake, Lily and Lola).
     """
     if a == b:
         return True
     if len(a) == 1 or len(b) == 1:
         return a[0] == b[0]
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) <= ABBREVIATION and long.startswith(short):
+        return True
     if b in variants_of(a) or a in variants_of(b):
         return True
     return osa_distance(a, b) <= 1 or jaro_winkler(a, b) >= 0.89
@@ -108,6 +116,13 @@ def any_compatible(
     return False
 
 
+def _split_names(values: set[str]) -> tuple[set[str], set[str]]:
+    """``f:`` first names and ``s:`` surname words of a twin-guard value set."""
+    return {v[2:] for v in values if v.startswith("f:")}, {
+        v[2:] for v in values if v.startswith("s:")
+    }
+
+
 def names_compatible_at_dob(
     xs: set[str], ys: set[str], distinct: DistinctNames = frozenset()
 ) -> bool:
@@ -115,16 +130,21 @@ def names_compatible_at_dob(
 
     Values are ``f:<first name>`` (legal, preferred or middle) and ``s:<surname word>``.
     Compatible when some first names are (and are not a pair known to be two people of a
-    shared surname), or when the names are swapped (a first name of one side is a surname
-    word of the other, and the other way round).
+    shared surname), or when the names are swapped (a first name of one side could be a
+    surname word of the other, and the other way round: the same, or a slip apart, since
+    a clerk who swaps the fields seldom types both perfectly).
     """
-    fx = {v[2:] for v in xs if v.startswith("f:")}
-    fy = {v[2:] for v in ys if v.startswith("f:")}
-    sx = {v[2:] for v in xs if v.startswith("s:")}
-    sy = {v[2:] for v in ys if v.startswith("s:")}
+    (fx, sx), (fy, sy) = _split_names(xs), _split_names(ys)
     if not fx or not fy or any_compatible(fx, fy, distinct, frozenset(sx & sy)):
         return True
-    return bool(fx & sy) and bool(sx & fy)
+    return _swap_compatible(fx, sy) and _swap_compatible(sx, fy)
+
+
+def _swap_compatible(firsts: set[str], surnames: set[str]) -> bool:
+    """Some first name of one side could be the same name as a surname word of the other."""
+    if not firsts.isdisjoint(surnames):
+        return True
+    return any(names_compatible(f, s) for f in firsts for s in surnames)
 
 
 @lru_cache(maxsize=1 << 16)

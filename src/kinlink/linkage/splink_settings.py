@@ -11,8 +11,9 @@ learns how much each level says (m and u probabilities). Choices that matter:
   Disagreement is only mildly negative: surnames change.
 * Date of birth: exact, day and month swapped, year-only agreement, one wrong digit, wrong
   year with the same day and month, else (strongly negative).
-* Location is one comparison (UPRN, postcode and address words, sector, district), so a
-  household's shared address is counted once rather than three times.
+* Location is one comparison (UPRN; postcode with address words; postcode; address
+  words; sector; district), so a household's shared address is counted once rather than
+  three times.
 * Identifiers are one comparison: a valid identifier agreeing is near-decisive, an
   agreeing identifier that fails its check still counts (weaker), one edit apart with a
   failed check counts as a keying error, and two different valid identifiers count hard
@@ -155,6 +156,15 @@ def _else(fixed_m: float | None = None) -> dict[str, Any]:
     return level
 
 
+def _swapped_sql(sql: SqlFunctions) -> str:
+    """Forename and surname swapped, each allowing one slip: a clerk who swaps the name
+    fields while typing them seldom types both perfectly."""
+    first = sql.edits("forename_key_l", "surname_key_r")
+    last = sql.edits("surname_key_l", "forename_key_r")
+    return f"""(forename_key_l = surname_key_r OR {first} <= 1)
+        AND (surname_key_l = forename_key_r OR {last} <= 1)"""
+
+
 def forename_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
     """Forename ladder, with preferred names, nicknames and initials."""
     sql = sql or SqlFunctions()
@@ -194,10 +204,7 @@ def forename_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
                 AND left(forename_key_l, 1) = left(forename_key_r, 1)""",
                 "Initial agrees",
             ),
-            _level(
-                "forename_key_l = surname_key_r AND surname_key_l = forename_key_r",
-                "Swapped with surname",
-            ),
+            _level(_swapped_sql(sql), "Swapped with surname (a slip allowed)"),
             _else(),
         ],
     }
@@ -231,10 +238,7 @@ def surname_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
                 f"{sql.jaro_winkler('surname_key_l', 'surname_key_r')} >= 0.88",
                 "Similar (Jaro-Winkler >= 0.88)",
             ),
-            _level(
-                "surname_key_l = forename_key_r AND forename_key_l = surname_key_r",
-                "Swapped with forename",
-            ),
+            _level(_swapped_sql(sql), "Swapped with forename (a slip allowed)"),
             _else(fixed_m=PRIOR_M["surname_changed"]),
         ],
     }
@@ -303,10 +307,19 @@ def location_comparison(sql: SqlFunctions | None = None) -> dict[str, Any]:
                 null=True,
             ),
             _level("uprn_l = uprn_r", "UPRN agrees"),
+            _level(
+                f"""postcode_l = postcode_r
+                AND {sql.common_count("address_tokens_l", "address_tokens_r")} >= 3""",
+                "Postcode and three or more address words agree",
+            ),
             _level("postcode_l = postcode_r", "Postcode agrees", tf="postcode"),
             _level(
                 f"{sql.common_count('address_tokens_l', 'address_tokens_r')} >= 3",
                 "Three or more address words agree",
+            ),
+            _level(
+                f"{sql.common_count('address_tokens_l', 'address_tokens_r')} = 2",
+                "Two address words agree",
             ),
             _level("postcode_sector_l = postcode_sector_r", "Postcode sector agrees"),
             _level("postcode_district_l = postcode_district_r", "Postcode district agrees"),
@@ -414,6 +427,18 @@ def prediction_blocking_rules() -> list[str]:
         ),
         # names swapped
         _rule("l.forename_key = r.surname_key AND l.surname_key = r.forename_key"),
+        # a wrong date of birth and a slip in the other name, at the same postcode
+        _rule("l.forename_first = r.forename_first AND l.postcode = r.postcode"),
+        _rule("l.surname_key = r.surname_key AND l.postcode = r.postcode"),
+        # a slip late in one name and a wrong date of birth, anywhere
+        _rule(
+            """l.forename_first = r.forename_first
+            AND left(l.surname_key, 3) = left(r.surname_key, 3)"""
+        ),
+        _rule(
+            """l.surname_key = r.surname_key
+            AND left(l.forename_key, 3) = left(r.forename_key, 3)"""
+        ),
         # identifiers, including ones that fail their check
         _rule("l.nhs_number = r.nhs_number"),
         _rule("l.upn = r.upn"),
@@ -434,22 +459,35 @@ def deterministic_rules() -> list[str | BlockingRuleCreator]:
     ]
 
 
-def em_blocking_rules() -> list[tuple[str, tuple[str, ...]]]:
+#: Training blocks that learn names from pairs sharing an identifier, with the comparisons
+#: each estimates (those it does not use).
+IDENTIFIER_EM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("l.upn = r.upn", ("forename", "surname", "dob", "sex", "location")),
+    ("l.nhs_number = r.nhs_number", ("forename", "surname", "dob", "sex", "location")),
+)
+#: The columns ``IDENTIFIER_EM_RULES`` block on.
+TRAINING_IDENTIFIERS: tuple[str, ...] = ("upn", "nhs_number")
+_NAMES_EM_RULE = (
+    "l.forename_canonical = r.forename_canonical AND l.surname_key = r.surname_key",
+    ("dob", "sex", "location", "identifiers"),
+)
+#: Without identifiers, names are learned from pairs sharing a date of birth.
+_DOB_EM_RULE = ("l.dob = r.dob", ("forename", "surname", "sex", "location", "identifiers"))
+
+
+def em_blocking_rules(identifiers: bool = True) -> list[tuple[str, tuple[str, ...]]]:
     """Training blocks, each with the comparisons it estimates (those it does not use).
 
-    Names are learned from pairs that share an identifier, never from pairs that share a
-    date of birth and address: those are full of twins and siblings, which would teach
-    the model that a different forename is common among matches.
+    With enough pairs sharing an identifier (``identifiers``), names are learned from
+    those, never from pairs that share a date of birth and address: those are full of
+    twins and siblings, which would teach the model that a different forename is common
+    among matches. Data without identifiers (a single system's extract, a research data
+    set) has no such pairs; names are then learned from pairs sharing a date of birth,
+    as Splink's guidance does, and the twin guard in clustering keeps twins apart.
     """
-    people = ("forename", "surname", "dob", "sex", "location")
-    return [
-        ("l.upn = r.upn", people),
-        ("l.nhs_number = r.nhs_number", people),
-        (
-            "l.forename_canonical = r.forename_canonical AND l.surname_key = r.surname_key",
-            ("dob", "sex", "location", "identifiers"),
-        ),
-    ]
+    if identifiers:
+        return [*IDENTIFIER_EM_RULES, _NAMES_EM_RULE]
+    return [_DOB_EM_RULE, _NAMES_EM_RULE]
 
 
 def comparisons(dialect: str = MODEL_DIALECT) -> list[dict[str, Any]]:

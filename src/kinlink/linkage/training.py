@@ -29,6 +29,7 @@ from kinlink.linkage.backends import Backend, linker_for
 from kinlink.linkage.models import MODEL_NAME, MODEL_VERSION, LinkageConfig
 from kinlink.linkage.splink_settings import (
     MODEL_DIALECT,
+    TRAINING_IDENTIFIERS,
     deterministic_rules,
     em_blocking_rules,
     prediction_blocking_rules,
@@ -41,9 +42,9 @@ log = get_logger(__name__)
 
 
 _UNTRAINABLE = (
-    "cannot train the person model on this data: training learns from records that share a "
-    "trusted identifier (UPN, NHS number, system ids), and too few do; link with a model "
-    "trained on other data instead ('kinlink link --model FILE')"
+    "cannot train the person model on this data: too few pairs of records to learn from "
+    "(pairs sharing a UPN or NHS number, or else a date of birth, and pairs sharing names); "
+    "link with a model trained on other data instead ('kinlink link --model FILE')"
 )
 
 
@@ -83,8 +84,31 @@ def _em_session(
     return out
 
 
+#: Below this many pairs of variants sharing a UPN or NHS number, names are learned from
+#: pairs sharing a date of birth instead (EM needs a few thousand pairs to settle).
+MIN_IDENTIFIER_PAIRS = 1000
+
+
+def identifier_pairs(variants: pa.Table) -> int:
+    """Pairs of variants that share a value of a training identifier (UPN, NHS number)."""
+    pairs = 0
+    for column in TRAINING_IDENTIFIERS:
+        if column not in variants.column_names:
+            continue
+        counts = (
+            variants.select([column]).drop_null().group_by(column).aggregate([([], "count_all")])
+        )
+        pairs += sum(n * (n - 1) // 2 for n in counts.column("count_all").to_pylist())
+    return pairs
+
+
 def model_train(variants: pa.Table, config: LinkageConfig, backend: Backend) -> dict[str, Any]:
-    """Train the person model on the variants with ``backend``; return the model document."""
+    """Train the person model on the variants with ``backend``; return the model document.
+
+    Names are learned from pairs sharing an identifier when there are enough of them
+    (``MIN_IDENTIFIER_PAIRS``), else from pairs sharing a date of birth.
+    """
+    by_identifier = identifier_pairs(variants) >= MIN_IDENTIFIER_PAIRS
     try:
         with backend.database() as database:
             linker = linker_for(database, variants, settings_creator(backend.dialect))
@@ -97,9 +121,16 @@ def model_train(variants: pa.Table, config: LinkageConfig, backend: Backend) -> 
             base = linker.misc.save_model_to_json()
     except SplinkException as exc:
         raise ModelError(_UNTRAINABLE + f" ({exc.__class__.__name__})") from exc
+    if not by_identifier:
+        _free_prior_m(base)
+    prior = _probability(base.get("probability_two_random_records_match"))
+    if prior is None or not 0.0 < prior < 1.0:
+        # no pair of variants agrees on a deterministic rule: identical records were
+        # already joined in pre-collapse, so assume each variant has about one match
+        base["probability_two_random_records_match"] = 1.0 / max(variants.num_rows, 2)
     found: dict[tuple[str, str], list[float]] = {}
     sessions = []
-    for rule, estimates in em_blocking_rules():
+    for rule, estimates in em_blocking_rules(by_identifier):
         try:
             ms = _em_session(variants, base, rule, estimates, config, backend)
         except (ValueError, SplinkException) as exc:  # a tiny or empty block: skip it
@@ -121,9 +152,26 @@ def model_train(variants: pa.Table, config: LinkageConfig, backend: Backend) -> 
         "model": MODEL_NAME,
         "version": MODEL_VERSION,
         "trained_at": utc_now().isoformat(),
-        "training": {"variants": variants.num_rows, "em_sessions": sessions, **config.as_dict()},
+        "training": {
+            "variants": variants.num_rows,
+            "names_learned_from": "identifiers" if by_identifier else "date of birth",
+            "em_sessions": sessions,
+            **config.as_dict(),
+        },
         "splink": settings_in_dialect(regularise(base), MODEL_DIALECT),
     }
+
+
+def _free_prior_m(settings: dict[str, Any]) -> None:
+    """Let EM estimate the levels whose m is otherwise set from knowledge of the data.
+
+    Those values stand in for what pairs sharing an identifier cannot show (they are
+    mostly one system's own records); pairs sharing a date of birth come from across the
+    data and show nicknames and changed surnames as they occur in it.
+    """
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("fix_m_probability", None)
 
 
 #: The smallest m probability a level keeps: no comparison alone may rule a match out
@@ -142,10 +190,18 @@ def regularise(settings: dict[str, Any], floor: float = M_FLOOR) -> dict[str, An
     among pairs sharing an NHS number), and then Splink would treat it as impossible or
     use an arbitrary default. Here every m is at least ``floor`` (renormalised to sum to
     one); a level never seen in training at all gets m = u (weight 0, no evidence either
-    way); a level seen among matches but never among random pairs gets u = 1e-6.
+    way), and so does every level of a comparison that no random pair reached (data
+    without identifiers); a level seen among matches but never among random pairs gets
+    u = 1e-6.
     """
     for comparison in settings["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        if all(_probability(lv.get("u_probability")) is None for lv in levels):
+            # never seen among random pairs (data without identifiers): whatever EM made
+            # of it, there is no evidence either way
+            for level in levels:
+                level["m_probability"] = level["u_probability"] = floor
+            continue
         for level in levels:
             m = _probability(level.get("m_probability"))
             u = _probability(level.get("u_probability"))
