@@ -123,3 +123,21 @@ def test_eligibility_claims_and_returns_never_read_the_risk_tables() -> None:
         if "risk_" in p.read_text(encoding="utf-8") or "kinlink.risk" in p.read_text("utf-8")
     ]
     assert readers == []
+
+
+def test_governance_documents_carry_the_atrs_records_of_published_models(
+    risk_scenario: RiskScenario,
+) -> None:
+    from kinlink.governance.documents import published_model_records
+    from kinlink.risk.evaluation import NOT_FIT
+
+    s = risk_scenario
+    _city(s)
+    risk_train(s.path, "dv-profile")
+    risk_evaluate(s.path, "dv-profile")
+    assert published_model_records(s.path) == {}  # evaluated, not published
+    risk_publish(s.path, "dv-profile", published_by="analyst", override_reason="test")
+    records = published_model_records(s.path)
+    assert set(records) == {"atrs-dv-profile-v1-tier1.md", "atrs-dv-profile-v1-tier2.md"}
+    assert "tier 1" in records["atrs-dv-profile-v1-tier1.md"]
+    assert f"**Status**: {NOT_FIT}" in records["atrs-dv-profile-v1-tier1.md"]

@@ -15,7 +15,7 @@ from kinlink.cli.output import console, report_json_emit
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import InputError, KinlinkError
 from kinlink.governance import feeds_for_purpose, registry_check, registry_load
-from kinlink.governance.documents import governance_documents_write
+from kinlink.governance.documents import governance_documents_write, published_model_records
 from kinlink.governance.retention import rederive, retention_apply
 from kinlink.governance.subject_access import subject_access_write
 from kinlink.sources import definitions_load
@@ -77,11 +77,22 @@ def docs_command(
     ),
     governance: GovernanceOption = None,
     sources: SourcesOption = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            "--warehouse", help="Also write the ATRS records of the models published here."
+        ),
+    ] = None,
 ) -> None:
-    """Generate the data-flow map, register of processing and DPIA inputs."""
+    """Generate the data-flow map, register of processing, DPIA inputs (and ATRS records)."""
     written = governance_documents_write(
         registry_load(governance or []), definitions_load(sources or []), out
     )
+    if warehouse is not None:
+        for name, text in published_model_records(warehouse).items():
+            path = out / name
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
     for path in written:
         console.print(f"wrote {path}")
 

@@ -8,13 +8,16 @@ agreements and purposes registry, the warehouse contract and the outcomes framew
   fields held, sensitivity, retention, purposes and the roles that may see it;
 * ``dpia-inputs.md`` — what a data protection impact assessment needs from the system:
   categories of data and people, special category and criminal offence data, purposes,
-  retention, recipients, automated processing and the safeguards built in.
+  retention, recipients, automated processing and the safeguards built in;
+* with ``--warehouse``, the Algorithmic Transparency Recording Standard records (tiers 1
+  and 2) of every risk model published in that warehouse.
 
 Generation is deterministic (sorted, no timestamps): regenerating gives identical files.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -221,3 +224,40 @@ def governance_documents_write(
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def published_model_records(warehouse: Path) -> dict[str, str]:
+    """ATRS records (tiers 1 and 2) of every model currently published in a warehouse.
+
+    Read from the risk registry: the published version's stored definition and the
+    evaluation it was published on, so the record describes exactly what is in use.
+    """
+    from kinlink.risk.models import ModelDefinition
+    from kinlink.risk.report import atrs_record
+    from kinlink.warehouse.store import warehouse_connect
+
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'risk_publications'"
+        ).fetchone()
+        if not found or not found[0]:
+            return {}
+        rows = con.execute(
+            """SELECT p.model, p.version, v.definition_json, e.report_json
+               FROM risk_publications p
+               JOIN risk_model_versions v USING (model, version)
+               JOIN risk_evaluations e USING (evaluation_id)
+               WHERE p.withdrawn_at IS NULL ORDER BY p.model, p.version"""
+        ).fetchall()
+    finally:
+        con.close()
+    records: dict[str, str] = {}
+    for model, version, definition_json, report_json in rows:
+        definition = ModelDefinition.model_validate_json(definition_json)
+        report = json.loads(report_json)
+        for tier in (1, 2):
+            records[f"atrs-{model}-v{version}-tier{tier}.md"] = atrs_record(
+                report, definition, tier
+            )
+    return records
