@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.table import Table
@@ -15,10 +15,17 @@ from kinlink.cli.output import console, report_json_emit
 from kinlink.core.clock import utc_now
 from kinlink.core.errors import InputError, KinlinkError
 from kinlink.governance import feeds_for_purpose, registry_check, registry_load
+from kinlink.governance.challenges import (
+    Kind,
+    challenge_raise,
+    challenge_resolve,
+    challenges_return,
+)
 from kinlink.governance.documents import governance_documents_write, published_model_records
 from kinlink.governance.retention import rederive, retention_apply
 from kinlink.governance.subject_access import subject_access_write
 from kinlink.sources import definitions_load
+from kinlink.warehouse.store import warehouse_connect
 
 governance_app = typer.Typer(
     help="Agreements, purposes and the generated governance documents.", no_args_is_help=True
@@ -151,3 +158,66 @@ def sar(
         f"{files.records} records and {files.facts} facts: wrote {files.json_path} "
         f"and {files.pdf_path}"
     )
+
+
+challenge_app = typer.Typer(
+    help="Challenges of a link, a fact or a score: raise, resolve, return to the partner.",
+    no_args_is_help=True,
+)
+
+
+@challenge_app.command("raise")
+def challenge_raise_command(
+    kind: Annotated[str, typer.Argument(help="link, fact or score.")],
+    ref: Annotated[str, typer.Argument(help="Record id (link, fact) or score id.")],
+    reason: Annotated[str, typer.Option(help="Why it is disputed.")],
+    by: Annotated[str, typer.Option("--by", help="Who raised it.")],
+    field: Annotated[str | None, typer.Option(help="The field disputed, for a fact.")] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Record a challenge; the challenged item is not used until it is resolved."""
+    if kind not in ("link", "fact", "score"):
+        raise InputError("KIND", "expected link, fact or score")
+    con = warehouse_connect(warehouse_path(warehouse))
+    try:
+        raised = challenge_raise(
+            con, cast(Kind, kind), ref, reason=reason, raised_by=by, field=field
+        )
+    finally:
+        con.close()
+    console.print(f"challenge {raised.challenge_id} recorded; the {kind} is out of use")
+
+
+@challenge_app.command("resolve")
+def challenge_resolve_command(
+    challenge_id: Annotated[str, typer.Argument(help="Challenge id (CH-...).")],
+    upheld: Annotated[
+        bool, typer.Option("--upheld/--rejected", help="Whether the challenge is right.")
+    ],
+    by: Annotated[str, typer.Option("--by", help="Who resolved it.")],
+    resolution: Annotated[str, typer.Option(help="Why.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Uphold or reject a challenge (an upheld link splits at the next 'kinlink link')."""
+    con = warehouse_connect(warehouse_path(warehouse))
+    try:
+        status = challenge_resolve(con, challenge_id, upheld=upheld, resolved_by=by,
+                                   resolution=resolution)  # fmt: skip
+    finally:
+        con.close()
+    console.print(f"challenge {challenge_id} {status}")
+
+
+@challenge_app.command("return")
+def challenge_return_command(
+    feed: Annotated[str, typer.Argument(help="The partner's feed.")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The 'please correct this record' file for a partner: lineage and reasons only."""
+    con = warehouse_connect(warehouse_path(warehouse))
+    try:
+        rows = challenges_return(con, feed, out)
+    finally:
+        con.close()
+    console.print(f"{rows} challenged records of {feed} written to {out}")

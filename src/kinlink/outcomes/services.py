@@ -24,6 +24,7 @@ from kinlink.core.errors import KinlinkError
 from kinlink.families.tables import MEMBERS as FAMILY_MEMBERS
 from kinlink.families.tables import RUNS as FAMILY_RUNS
 from kinlink.families.tables import table_exists
+from kinlink.governance.challenges import challenged_records_sql
 from kinlink.linkage.keys import MEMBERS as PERSON_MEMBERS
 from kinlink.outcomes.assessment import Assessment, AssessmentCounts
 from kinlink.outcomes.loader import DEFAULT_FRAMEWORK, framework_fingerprint, framework_load
@@ -88,9 +89,11 @@ def membership_from_runs(con: duckdb.DuckDBPyConnection) -> tuple[str, str, date
     if run is None:
         raise NotReady("no families yet: run 'kinlink families build' first")
     family_run, family_as_of, person_run = run
+    # A record under challenge (its fact or its link disputed) is not used until resolved.
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _oc_person_of AS "
-        f"SELECT record_id, person_key FROM {PERSON_MEMBERS}"
+        f"SELECT record_id, person_key FROM {PERSON_MEMBERS} "
+        f"WHERE record_id NOT IN ({challenged_records_sql(con)})"
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _oc_people AS
