@@ -36,11 +36,12 @@ ANALYST = "analyst"
 ADMINISTRATOR = "administrator"
 
 CASE_ROLES = frozenset({HEAD_TEACHER, PRACTITIONER, MASH})
-RESTRICTED = frozenset({"police_intelligence", "health"})
+RESTRICTED = frozenset({"police_intelligence", "health", "risk_score"})
 #: Whom to contact about a restricted record a user cannot read.
 CONTACTS = {
     "police_intelligence": "the MASH police liaison officer",
     "health": "the MASH health liaison",
+    "risk_score": "the MASH team manager, who reviews advisory risk scores",
 }
 
 

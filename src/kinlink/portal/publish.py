@@ -8,6 +8,7 @@ publish changes nothing unless forced. Rows go in with ``bulk_create``.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from kinlink.portal.models import (
     RecordLink,
     School,
 )
-from kinlink.portal.snapshot import events_iter, runs_read, snapshot_read
+from kinlink.portal.snapshot import events_iter, risk_score_events, runs_read, snapshot_read
 from kinlink.warehouse.store import warehouse_connect
 
 PUBLISHED: tuple[type[models.Model], ...] = (
@@ -91,7 +92,7 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
                 "family_needs": _bulk(FamilyNeed, snap.needs),
                 "schools": _bulk(School, snap.schools),
                 "enrolments": _bulk(Enrolment, snap.enrolments),
-                "events": _bulk(Event, events_iter(con)),
+                "events": _bulk(Event, itertools.chain(events_iter(con), risk_score_events(con))),
                 "record_links": _bulk(RecordLink, snap.record_links),
             }
             after = _previous_state()

@@ -450,6 +450,68 @@ def events_iter(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
                 }
 
 
+#: Advisory risk scores are published as events of this pseudo-feed, restricted to cleared roles.
+RISK_FEED = "risk_scores"
+
+
+def risk_score_events(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
+    """The latest scores of every published risk model, as advisory events.
+
+    Only models currently published (not withdrawn) are shown, and only their latest score
+    run; each event says it is advisory, names the model version and the factors behind
+    the score, and carries the score id so a reviewer can record a decision on it.
+    """
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name IN "
+            "('risk_scores', 'risk_score_runs', 'risk_publications')"
+        ).fetchall()
+    }
+    if len(present) < 3:
+        return
+    cursor = con.execute(
+        """WITH published AS (
+               SELECT DISTINCT model, version FROM risk_publications WHERE withdrawn_at IS NULL
+           ), latest AS (
+               SELECT r.score_run_id FROM risk_score_runs r JOIN published USING (model, version)
+               QUALIFY row_number() OVER (PARTITION BY r.model ORDER BY r.scored_at DESC) = 1
+           )
+           SELECT s.score_id, s.model, s.version, s.person_key, s.as_of, s.score, s.flagged,
+                  s.features
+           FROM risk_scores s JOIN latest USING (score_run_id)
+           ORDER BY s.person_key, s.model"""
+    )
+    for score_id, model, version, person_key, as_of, score, flagged, features in cursor.fetchall():
+        factors = ", ".join(features or []) or "none of the model's factors"
+        summary = (
+            f"advisory score {score:.2f} from {model} v{version}"
+            + (" (flagged for a practitioner's review)" if flagged else "")
+            + f"; factors: {factors}. Not a decision: a practitioner reviews every score."
+        )
+        yield {
+            "person_key": person_key,
+            "date": as_of,
+            "feed": RISK_FEED,
+            "kind": "Advisory risk score",
+            "summary": summary[:300],
+            "detail": {
+                "model": model,
+                "version": version,
+                "score": round(float(score), 4),
+                "flagged": bool(flagged),
+                "factors": list(features or []),
+                "score_id": score_id,
+            },  # fmt: skip
+            "restricted_text": "",
+            "sensitivity": "risk_score",
+            "file_name": f"risk model {model} version {version}",
+            "extract_date": as_of,
+            "file_hash": "",
+            "record_id": score_id,
+        }
+
+
 def snapshot_read(con: duckdb.DuckDBPyConnection) -> Snapshot:
     """Everything but the events (which stream), read from the warehouse."""
     runs = runs_read(con)

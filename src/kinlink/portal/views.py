@@ -52,6 +52,7 @@ from kinlink.portal.models import (
     WrongLinkReport,
 )
 from kinlink.portal.search import name_query, name_score
+from kinlink.portal.snapshot import RISK_FEED
 from kinlink.sources import definitions_load
 
 PAGE_SIZE = 25
@@ -60,7 +61,7 @@ TABS = (
     ("safeguarding", "Safeguarding", ("social_care", "domestic_abuse", "early_help", "health")),
     ("attendance", "Attendance & exclusions", ("attendance", "exclusions")),
     ("send", "SEND", ("school_census",)),
-    ("exploitation", "Exploitation risk", ("exploitation", "police_intelligence")),
+    ("exploitation", "Exploitation risk", ("exploitation", "police_intelligence", RISK_FEED)),
     ("youth-justice", "Youth justice", ("youth_justice", "police_arrests")),
     ("family", "Family", ()),
     ("chronology", "Chronology", ()),
@@ -70,7 +71,9 @@ TAB_FEEDS = {slug: feeds for slug, _, feeds in TABS}
 
 
 def _feed_titles() -> dict[str, str]:
-    return {name: d.title for name, d in definitions_load().items()}
+    titles = {name: d.title for name, d in definitions_load().items()}
+    titles[RISK_FEED] = "Advisory risk score"
+    return titles
 
 
 # --- sign in ---------------------------------------------------------------------------
