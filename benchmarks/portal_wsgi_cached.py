@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from kinlink.portal import views
-from kinlink.portal.wsgi import application
+from kinlink.portal.wsgi import application  # sets Django up before the views are imported
 
-views._feed_titles = cache(views._feed_titles)  # type: ignore[method-assign]
+
+def _cache_feed_titles() -> None:
+    from kinlink.portal import views
+
+    views._feed_titles = cache(views._feed_titles)  # type: ignore[method-assign]
+
+
+_cache_feed_titles()
 
 __all__ = ["application"]
