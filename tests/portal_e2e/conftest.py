@@ -1,0 +1,239 @@
+"""Browser tests of the portal: a real headless Chromium driven by Playwright.
+
+Each test gets its own portal: a private copy of a SQLite database (the small assessed
+city published once per worker by ``prepare``) served by ``runserver`` in a child process
+on a free 127.0.0.1 port. Nothing is shared between tests, so ``-n 2`` is safe.
+
+The portal runs out of process on purpose: pytest-django's ``live_server`` needs a
+transactional test database that is flushed after every test (taking the published city
+with it), and Playwright's sync API keeps an event loop running in the test thread, where
+Django's ORM refuses to run. The tests therefore read the database with ``sqlite3``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.outcomes.conftest import AssessedCity, assessed_city  # noqa: F401
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "portal" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+
+#: Test modules mark themselves with this: without the browser they skip, saying why.
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+)
+
+
+def totp_code(secret_b32: str, at: float | None = None) -> str:
+    """RFC 6238 code from the base32 secret a user puts in an authenticator app."""
+    key = base64.b32decode(secret_b32)
+    counter = int((time.time() if at is None else at) // 30)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    number = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
+
+
+def _child_env(db: Path, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="kinlink.portal.settings.dev",
+        DATABASE_URL=f"sqlite:///{db}",
+        KINLINK_DATA_DIR=str(data_dir),
+        PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Template:
+    """The published database every test copies, and who and what is in it."""
+
+    db: Path
+    cast: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def portal_template(
+    assessed_city: AssessedCity,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Template:
+    folder = tmp_path_factory.mktemp("portal_e2e")
+    db, cast = folder / "portal.sqlite3", folder / "cast.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.portal_e2e.prepare", str(assessed_city.warehouse), str(cast)],
+        env=_child_env(db, folder), cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return Template(db, json.loads(cast.read_text()))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url + "/login/", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    return False
+
+
+@dataclass
+class Portal:
+    """One test's running portal: its address, its database and the cast."""
+
+    url: str
+    db: Path
+    cast: dict[str, Any]
+    shots: list[str] = field(default_factory=list)
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read the portal's database as it is now (read-only)."""
+        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+        try:
+            return list(con.execute(sql, params).fetchall())
+        finally:
+            con.close()
+
+    def audit(self, username: str, action: str) -> list[tuple[str, str, str]]:
+        """``(object_type, object_id, purpose)`` of ``username``'s ``action`` events."""
+        return [
+            (t, i, p)
+            for t, i, p in self.rows(
+                "SELECT object_type, object_id, purpose FROM portal_auditevent "
+                "WHERE username = ? AND action = ? ORDER BY id",
+                (username, action),
+            )
+        ]
+
+
+@pytest.fixture
+def portal(portal_template: Template, tmp_path: Path) -> Iterator[Portal]:
+    """A private portal for one test (a copy of the template database, its own server)."""
+    db = tmp_path / "portal.sqlite3"
+    shutil.copy(portal_template.db, db)
+    for _attempt in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = (tmp_path / "server.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kinlink.portal", "runserver", "--noreload", "--insecure",
+             "--skip-checks", f"127.0.0.1:{port}"],
+            env=_child_env(db, tmp_path), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        if _wait_up(url, process):
+            break
+        process.kill()
+        process.wait()
+        log.close()
+    else:
+        pytest.fail("the portal did not start: " + (tmp_path / "server.log").read_text()[-2000:])
+    try:
+        yield Portal(url, db, portal_template.cast)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for one module; closed after it, so no event loop outlives it."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class SignIn:
+    """Opens a fresh browser context (its own cookies) per user and signs in with 2FA."""
+
+    def __init__(self, browser: Browser, portal: Portal) -> None:
+        self.browser = browser
+        self.portal = portal
+        self.contexts: list[Any] = []
+
+    def page(self) -> Page:
+        context = self.browser.new_context(viewport=VIEWPORT, base_url=self.portal.url)
+        context.set_default_timeout(15_000)
+        self.contexts.append(context)
+        return context.new_page()
+
+    def __call__(self, username: str) -> Page:
+        page = self.page()
+        page.goto("/login/")
+        page.fill("#username", username)
+        page.fill("#password", self.portal.cast["password"])
+        page.click("main button[type=submit]")
+        expect(page).to_have_url(self.portal.url + "/login/code/")
+        page.fill("#token", totp_code(self.portal.cast["users"][username]["totp_secret"]))
+        page.click("main button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Dashboard")
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def sign_in(browser: Browser, portal: Portal) -> Iterator[SignIn]:
+    signing = SignIn(browser, portal)
+    try:
+        yield signing
+    finally:
+        signing.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save a documentation screenshot, only when ``KINLINK_SCREENSHOTS=1`` (so a normal
+    run never rewrites the committed pictures)."""
+    if os.environ.get("KINLINK_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = min(int(page.evaluate("document.documentElement.scrollHeight")), 1800)
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{name}.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height},
+    )
