@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.portal_e2e.conftest import Portal, SignIn, needs_chromium, totp_code
@@ -10,10 +9,6 @@ from tests.portal_e2e.conftest import Portal, SignIn, needs_chromium, totp_code
 pytestmark = needs_chromium
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal bug: the code step redirects to any ?next= address, another site's too",
-)
 def test_the_code_step_never_sends_a_user_to_another_site(portal: Portal, sign_in: SignIn) -> None:
     page = sign_in.page()
     page.goto("/login/")

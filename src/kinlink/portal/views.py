@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -51,7 +54,7 @@ from kinlink.portal.models import (
     School,
     WrongLinkReport,
 )
-from kinlink.portal.search import name_query, name_score
+from kinlink.portal.search import NameQuery, name_query, name_score
 from kinlink.portal.snapshot import RISK_FEED
 from kinlink.sources import definitions_load
 
@@ -70,6 +73,7 @@ TABS = (
 TAB_FEEDS = {slug: feeds for slug, _, feeds in TABS}
 
 
+@functools.cache
 def _feed_titles() -> dict[str, str]:
     titles = {name: d.title for name, d in definitions_load().items()}
     titles[RISK_FEED] = "Advisory risk score"
@@ -77,6 +81,16 @@ def _feed_titles() -> dict[str, str]:
 
 
 # --- sign in ---------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The page to go to after signing in, only if it is on this site (no open redirect)."""
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,7 +106,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is not None:
             login(request, user)
             request.session["last_seen"] = time.time()
-            return redirect("portal:totp")
+            following = _safe_next(request)
+            code_step = reverse("portal:totp")
+            return redirect(
+                f"{code_step}?{urlencode({'next': following})}" if following else code_step
+            )
         error = "The username or password is not right."
         if getattr(request, "axes_locked_out", False):
             return render(request, "portal/locked_out.html", status=429)
@@ -110,7 +128,7 @@ def totp_view(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.data.get("token", "")) if form.is_valid() else None
         if device is not None:
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "portal:dashboard")
+            return redirect(_safe_next(request) or "portal:dashboard")
         error = "That code is not right. Enter the current 6-digit code from your app."
     return render(request, "portal/totp.html", {"form": form, "error": error})
 
@@ -155,6 +173,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- search ----------------------------------------------------------------------------
 
 
+def _slip_fragments(word: str) -> list[str]:
+    """Substrings that survive any one-letter slip in ``word``: its start or its end.
+
+    An insertion, deletion or substitution leaves either the first two letters or the
+    last two intact (for words of four or more letters; shorter ones keep one of their
+    end letters), so a name one slip away contains at least one of these.
+    """
+    if len(word) >= 4:
+        return [word[:2], word[-2:]]
+    return [word[:1], word[-1:]] if word else []
+
+
+def _name_prefilter(query: NameQuery) -> Q:
+    """A database filter that keeps every person ``name_score`` could match (and fewer
+    others), so the Python scoring runs over a few rows, not everyone in scope."""
+    words = set(query.variants) | {w for w in (query.canonical, query.forename) if w}
+    any_name = Q()
+    for word in words:
+        any_name |= Q(forename_key__startswith=word) | Q(other_names__contains=word)
+    if query.canonical:
+        any_name |= Q(forename_canonical=query.canonical)
+    if query.forename is None:  # one word: a forename, or a surname within one slip
+        for fragment in _slip_fragments(query.canonical or ""):
+            any_name |= Q(surname_key__contains=fragment)
+        return any_name
+    assert query.surname is not None
+    surname = Q(other_names__contains=query.surname)
+    for fragment in _slip_fragments(query.surname):
+        surname |= Q(surname_key__contains=fragment)
+    forename = any_name
+    for fragment in _slip_fragments(query.forename):
+        forename |= Q(forename_key__contains=fragment)
+    return forename & surname
+
+
 def _apply_terms(qs: Any, terms: dict[str, str]) -> Any:
     if terms.get("dob"):
         qs = qs.filter(dob=terms["dob"])
@@ -163,6 +216,7 @@ def _apply_terms(qs: Any, terms: dict[str, str]) -> Any:
     query = name_query(terms.get("name", "")) if terms.get("name") else None
     if query is None:
         return qs
+    qs = qs.filter(_name_prefilter(query))
     rows = qs.values_list("pk", "forename_key", "forename_canonical", "surname_key", "other_names")
     keys = [
         pk
