@@ -1,5 +1,5 @@
-"""Governance tests use the outcomes fixtures: hand-made warehouses and the assessed city."""
+"""Governance tests use the outcomes hand-made warehouses."""
 
-from tests.outcomes.conftest import assessed_city, scenario
+from tests.outcomes.conftest import scenario
 
-__all__ = ["assessed_city", "scenario"]
+__all__ = ["scenario"]

@@ -8,7 +8,6 @@ DuckDB file, then runs the real ``outcomes_assess`` and reads back what it store
 from __future__ import annotations
 
 import itertools
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,9 @@ from kinlink.outcomes.services import AssessmentSummary, outcomes_assess
 from kinlink.sources import definitions_load
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
 from kinlink.warehouse.store import schema_create, warehouse_connect
+
+# The assessed small city is a session fixture of tests/conftest.py, shared by every folder.
+from tests.conftest import AssessedCity
 
 DEFINITIONS = definitions_load()
 
@@ -168,37 +170,4 @@ def scenario(tmp_path: Path) -> Scenario:
     return Scenario(tmp_path / "warehouse.duckdb")
 
 
-@dataclass(frozen=True)
-class AssessedCity:
-    """The small synthetic city, linked, grouped into families and assessed once."""
-
-    city: Path
-    warehouse: Path
-
-
-@pytest.fixture(scope="session")
-def assessed_city(
-    small_city: Path, small_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AssessedCity:
-    from kinlink.families import families_build
-    from kinlink.linkage import LinkageConfig, linkage_run
-
-    folder = tmp_path_factory.mktemp("outcomes")
-    warehouse = folder / "warehouse.duckdb"
-    shutil.copy(small_warehouse, warehouse)
-    linkage_run(
-        warehouse,
-        LinkageConfig(model_path=folder / "person.json", retrain=True,
-                      u_max_pairs=3e5, em_max_pairs=3e5),
-    )  # fmt: skip
-    families_build(warehouse)
-    outcomes_assess(warehouse)
-    return AssessedCity(small_city, warehouse)
-
-
-@pytest.fixture
-def assessed_copy(tmp_path: Path, assessed_city: AssessedCity) -> Path:
-    """A private copy of the assessed small city's warehouse."""
-    warehouse = tmp_path / "assessed.duckdb"
-    shutil.copy(assessed_city.warehouse, warehouse)
-    return warehouse
+__all__ = ["AssessedCity", "Result", "Scenario"]

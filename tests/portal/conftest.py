@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django_otp.oath import totp
 
-from tests.outcomes.conftest import AssessedCity, assessed_city, assessed_copy  # noqa: F401
+from tests.conftest import AssessedCity
 
 PASSWORD = "a-long-test-password-42"
 
@@ -19,7 +19,7 @@ PASSWORD = "a-long-test-password-42"
 def django_db_setup(
     django_db_setup: Any,  # noqa: PT019 - extends pytest-django's fixture of the same name
     django_db_blocker: Any,
-    assessed_city: AssessedCity,  # noqa: F811
+    assessed_city: AssessedCity,
 ) -> None:
     from kinlink.portal.publish import publish_run
 

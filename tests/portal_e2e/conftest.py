@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.outcomes.conftest import AssessedCity, assessed_city  # noqa: F401
+from tests.conftest import AssessedCity
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ class Template:
 
 @pytest.fixture(scope="session")
 def portal_template(
-    assessed_city: AssessedCity,  # noqa: F811
+    assessed_city: AssessedCity,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Template:
     folder = tmp_path_factory.mktemp("portal_e2e")
