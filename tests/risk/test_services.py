@@ -106,6 +106,9 @@ def test_scores_are_advisory_explained_reviewed_and_leave_outcomes_unchanged(
     summary = review_summary(s.path, "dv-profile")
     assert summary[0]["reviewed"] == 1
     assert summary[0]["override_rate"] == 1.0
+    # The next evaluation carries the practitioners' decisions as evidence.
+    again = risk_evaluate(s.path, "dv-profile")
+    assert again.report["human_review"][0]["override_rate"] == 1.0
     after = s.assess(SCORE_DATE)
     assert after.eligible == before.eligible
     assert after.needs == before.needs

@@ -196,11 +196,31 @@ area = postcode district, each as known on the as-of date.</p>
 {"".join(groups_html)}
 <img alt="Error rates by group" src="data:image/png;base64,{images["groups"]}">
 {_pilot_html(pilot) if pilot else ""}
+{_review_html(report.get("human_review") or [])}
 <h2>Features</h2><table><tr><th>feature</th><th>level</th><th>people (training)</th>
 <th>outcome rate with</th><th>without</th></tr>
 {"".join(f"<tr><td>{_e(titles.get(r['feature'], r['feature']))}</td><td>{_e(next((f['level'] for f in report['features'] if f['name'] == r['feature']), 'person'))}</td><td>{r['rows']}</td><td>{_e(r['outcome_rate_with'])}</td><td>{_e(r['outcome_rate_without'])}</td></tr>" for r in report["feature_rates"])}
 </table></body></html>
 """
+
+
+def _review_html(rows: list[dict[str, Any]]) -> str:
+    """Practitioners' decisions on earlier versions' scores: part of the evidence."""
+    if not rows:
+        return "<h2>Human review of earlier versions</h2><p>No scores have been reviewed yet.</p>"
+    body = "".join(
+        f"<tr><td>{r['version']}</td><td>{r['scores']}</td><td>{r['flagged']}</td>"
+        f"<td>{r['reviewed']}</td><td>{r['agree']}</td><td>{r['disagree']}</td>"
+        f"<td>{r['no_action']}</td><td>{_e(r['override_rate'])}</td></tr>"
+        for r in rows
+    )
+    return (
+        "<h2>Human review of earlier versions</h2><p>Override rate = share of reviewed "
+        "scores the reviewer disagreed with. A high rate is evidence against the model.</p>"
+        "<table><tr><th>version</th><th>scores</th><th>flagged</th><th>reviewed</th>"
+        "<th>agree</th><th>disagree</th><th>no action</th><th>override rate</th></tr>"
+        f"{body}</table>"
+    )
 
 
 def _pilot_html(pilot: dict[str, Any]) -> str:

@@ -268,6 +268,9 @@ def evaluation_build(
         "holdout": held,
         "verdict": held["verdict"],
         "params": params,
+        # What practitioners decided on earlier versions' scores: a high override rate is
+        # evidence against the model that the figures above cannot show.
+        "human_review": review_rows(con, model.model),
     }
     return report, train, holdout
 
@@ -553,10 +556,17 @@ def review_summary(warehouse: Path, model: str | None = None) -> list[dict[str, 
     """
     con = warehouse_connect(warehouse, read_only=True)
     try:
-        if not table_exists(con, SCORES):
-            return []
-        rows = con.execute(
-            f"""WITH latest AS (
+        return review_rows(con, model)
+    finally:
+        con.close()
+
+
+def review_rows(con: duckdb.DuckDBPyConnection, model: str | None = None) -> list[dict[str, Any]]:
+    """``review_summary`` on an open connection (evaluation reads it too)."""
+    if not table_exists(con, SCORES):
+        return []
+    rows = con.execute(
+        f"""WITH latest AS (
                 SELECT * FROM {REVIEWS}
                 QUALIFY row_number() OVER (PARTITION BY score_id ORDER BY reviewed_at DESC) = 1
             )
@@ -570,10 +580,8 @@ def review_summary(warehouse: Path, model: str | None = None) -> list[dict[str, 
             FROM {SCORES} s LEFT JOIN latest r USING (score_id)
             WHERE ? IS NULL OR s.model = ?
             GROUP BY s.model, s.version ORDER BY s.model, s.version""",
-            [model, model],
-        ).fetchall()
-    finally:
-        con.close()
+        [model, model],
+    ).fetchall()
     out = []
     for m, v, scores, flagged, reviewed, agree, disagree, no_action, pending in rows:
         out.append(
