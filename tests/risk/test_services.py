@@ -144,3 +144,13 @@ def test_governance_documents_carry_the_atrs_records_of_published_models(
     assert set(records) == {"atrs-dv-profile-v1-tier1.md", "atrs-dv-profile-v1-tier2.md"}
     assert "tier 1" in records["atrs-dv-profile-v1-tier1.md"]
     assert f"**Status**: {NOT_FIT}" in records["atrs-dv-profile-v1-tier1.md"]
+
+
+def test_evaluation_figures_are_reproducible(risk_scenario: RiskScenario) -> None:
+    s = risk_scenario
+    _city(s)
+    risk_train(s.path, "dv-profile")
+    first = risk_evaluate(s.path, "dv-profile").report
+    second = risk_evaluate(s.path, "dv-profile").report
+    for part in ("holdout", "cross_validation", "verdict", "params", "training"):
+        assert first[part] == second[part], part
