@@ -77,6 +77,10 @@ def add_user(
     team: Annotated[str, typer.Option(help="Early help team.")] = "",
     cleared: Annotated[str | None, typer.Option(help="Restricted classes cleared for.")] = None,
     reviewer: Annotated[bool, typer.Option(help="May decide reported wrong links.")] = False,
+    export: Annotated[
+        bool,
+        typer.Option(help="May download data (watermarked, audited; analysts: pseudonymised)."),
+    ] = False,
 ) -> None:
     """Create or reset a user with a role, a scope, a password and a TOTP device."""
     _django()
@@ -87,7 +91,7 @@ def add_user(
         raise KinlinkError(f"unknown role {role!r}; one of {', '.join(Role.values)}")
     new = user_create(username=username, role=role, school_urns=schools,
                       practitioner_name=practitioner, team=team, cleared=cleared,
-                      link_reviewer=reviewer)  # fmt: skip
+                      link_reviewer=reviewer, may_export=export)  # fmt: skip
     console.print(f"{new.username}: password {new.password}\nTOTP: {new.totp_uri}", highlight=False)
 
 

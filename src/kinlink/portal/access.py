@@ -43,6 +43,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> policy.Scope | None:
         team=profile.team,
         cleared=frozenset(profile.cleared.split()),
         link_reviewer=profile.link_reviewer,
+        may_export=profile.may_export,
     )
 
 

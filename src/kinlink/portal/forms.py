@@ -67,3 +67,10 @@ class ChronologyForm(forms.Form):
     date_from = forms.DateField(required=False)
     date_to = forms.DateField(required=False)
     page = forms.IntegerField(required=False, min_value=1)
+
+
+class ExportForm(forms.Form):
+    """Why the data is leaving the portal: recorded in the watermark and the audit log."""
+
+    purpose = forms.CharField(min_length=10, max_length=500, widget=forms.Textarea)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

@@ -154,6 +154,10 @@ class Profile(models.Model):
         "(police_intelligence, health)",
     )
     link_reviewer = models.BooleanField(default=False)
+    may_export = models.BooleanField(
+        default=False,
+        help_text="May download data (a separate permission; every export is audited)",
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"

@@ -56,6 +56,7 @@ class Scope:
     team: str = ""
     cleared: frozenset[str] = frozenset()
     link_reviewer: bool = False
+    may_export: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,16 @@ def may_administer(scope: Scope) -> bool:
 def may_break_glass(scope: Scope) -> bool:
     """Case roles whose scope is limited may open a record outside it, with a reason."""
     return scope.role in (HEAD_TEACHER, PRACTITIONER)
+
+
+def may_export_case_data(scope: Scope) -> bool:
+    """Exporting named rows is its own permission, on top of seeing them."""
+    return scope.may_export and may_search(scope)
+
+
+def may_export_pseudonymised(scope: Scope) -> bool:
+    """Analysts export person-level rows only pseudonymised, and only with the permission."""
+    return scope.may_export and scope.role == ANALYST
 
 
 def may_review_links(scope: Scope) -> bool:

@@ -35,6 +35,7 @@ def user_create(
     team: str = "",
     cleared: str | None = None,
     link_reviewer: bool = False,
+    may_export: bool = False,
 ) -> NewUser:
     """Create or reset a user with its profile and a fresh confirmed TOTP device."""
     password = password or secrets.token_urlsafe(12)
@@ -55,6 +56,7 @@ def user_create(
                 if cleared is None
                 else cleared,
                 "link_reviewer": link_reviewer,
+                "may_export": may_export,
             },
         )
         TOTPDevice.objects.filter(user=user).delete()

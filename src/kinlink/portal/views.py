@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 import time
 from datetime import timedelta
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from kinlink.core.clock import utc_now
-from kinlink.portal import policy
+from kinlink.portal import exports, policy
 from kinlink.portal.access import (
     audit,
     family_for_request,
@@ -36,6 +37,7 @@ from kinlink.portal.forms import (
     SORTS,
     BreakGlassForm,
     ChronologyForm,
+    ExportForm,
     FilterForm,
     PurposeForm,
     ReportLinkForm,
@@ -147,7 +149,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Headline figures for the user's scope (council-wide, unnamed, for analysts)."""
     scope: policy.Scope = request.scope
     run = PublishRun.objects.order_by("-pk").first()
-    context: dict[str, Any] = {"run": run, "figures": None}
+    context: dict[str, Any] = {
+        "run": run,
+        "figures": None,
+        "may_export_pseudonymised": policy.may_export_pseudonymised(scope),
+    }
     if policy.may_view_aggregates(scope):
         people = Person.objects.all() if scope.role == policy.ANALYST else people_visible(scope)
         families = Family.objects.filter(pk__in=people.exclude(family_key="").values("family_key"))
@@ -226,6 +232,28 @@ def _apply_terms(qs: Any, terms: dict[str, str]) -> Any:
     return qs.filter(pk__in=keys)
 
 
+def _search_results(
+    request: HttpRequest, scope: policy.Scope
+) -> tuple[Any, dict[str, Any], str, dict[str, str], str]:
+    """The people a search shows (in scope, filtered, named, sorted), from the request."""
+    filters = FilterForm(request.GET)
+    filters.is_valid()
+    data = filters.cleaned_data if filters.is_valid() else {}
+    token = data.get("s") or ""
+    terms: dict[str, str] = request.session.get(f"search:{token}", {}) if token else {}
+    qs = people_visible(scope).filter(is_child=True)
+    if data.get("school"):
+        qs = qs.filter(school_urn=data["school"])
+    if data.get("year"):
+        qs = qs.filter(year_group=data["year"])
+    for flag in data.get("flag") or []:
+        qs = qs.exclude(sen="") if flag == "sen" else qs.filter(**{flag: True})
+    qs = _apply_terms(qs, terms)
+    sort = data.get("sort") or "name"
+    qs = qs.order_by(*SORTS[sort], "person_key")
+    return qs, data, token, terms, sort
+
+
 @guarded(policy.may_search)
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
@@ -242,21 +270,7 @@ def search(request: HttpRequest) -> HttpResponse:
             params["s"] = token
             params.pop("page", None)
             return redirect(f"{reverse('portal:search')}?{params.urlencode()}")
-    filters = FilterForm(request.GET)
-    filters.is_valid()
-    data = filters.cleaned_data if filters.is_valid() else {}
-    token = data.get("s") or ""
-    terms: dict[str, str] = request.session.get(f"search:{token}", {}) if token else {}
-    qs = people_visible(scope).filter(is_child=True)
-    if data.get("school"):
-        qs = qs.filter(school_urn=data["school"])
-    if data.get("year"):
-        qs = qs.filter(year_group=data["year"])
-    for flag in data.get("flag") or []:
-        qs = qs.exclude(sen="") if flag == "sen" else qs.filter(**{flag: True})
-    qs = _apply_terms(qs, terms)
-    sort = data.get("sort") or "name"
-    qs = qs.order_by(*SORTS[sort], "person_key")
+    qs, data, token, terms, sort = _search_results(request, scope)
     page = Paginator(qs, PAGE_SIZE).get_page(data.get("page") or 1)
     if not token and request.GET:
         audit(request, "search", detail={"filters": {k: v for k, v in data.items() if v}})
@@ -283,7 +297,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "sort_query": sort_params.urlencode(),
             "sort": sort,
             "schools": schools.order_by("name"),
-            "flags": filters.fields["flag"].choices,
+            "flags": FilterForm.base_fields["flag"].choices,
+            "may_export": policy.may_export_case_data(scope),
             "searched": bool(token or request.GET),
         },
     )
@@ -562,3 +577,65 @@ def break_glass_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
         grant.save()
         audit(request, "break_glass_reviewed", object_type="person", object_id=grant.person_key)
     return redirect("portal:audit")
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+def _pseudonym_secret() -> bytes:
+    """The server's pseudonymisation key; never sent anywhere, never in an export."""
+    configured = getattr(settings, "KINLINK_PSEUDONYM_KEY", "")
+    material = configured or f"kinlink-pseudonyms|{settings.SECRET_KEY}"
+    return hashlib.sha256(material.encode()).digest()
+
+
+def _csv_response(text: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@guarded(policy.may_export_case_data)
+@require_POST
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The current search's results as CSV: watermarked, capped, audited with its purpose."""
+    scope: policy.Scope = request.scope
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/export_refused.html", {"form": form}, status=400)
+    request.GET = QueryDict(form.cleaned_data["query"] or "")
+    qs, data, _token, _terms, _sort = _search_results(request, scope)
+    rows = list(qs.values_list(*exports.CASE_COLUMNS)[: exports.EXPORT_ROW_LIMIT])
+    reference = exports.export_id()
+    purpose = form.cleaned_data["purpose"]
+    marks = exports.watermark(username=scope.username, role=scope.role, purpose=purpose,
+                              reference=reference, at=utc_now())  # fmt: skip
+    audit(request, "export", object_type="search", object_id=reference, purpose=purpose,
+          detail={"rows": len(rows), "filters": {k: v for k, v in data.items() if v},
+                  "pseudonymised": False})  # fmt: skip
+    return _csv_response(exports.csv_text(exports.CASE_COLUMNS, rows, marks), f"{reference}.csv")
+
+
+@guarded(policy.may_export_pseudonymised)
+@require_POST
+def pseudonymised_export(request: HttpRequest) -> HttpResponse:
+    """Every child, pseudonymised (keyed hashes, no names, dates or postcodes), for analysts."""
+    scope: policy.Scope = request.scope
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/export_refused.html", {"form": form}, status=400)
+    secret = _pseudonym_secret()
+    fields = ("person_key", "sex", "school_urn", "year_group", "persistent_absence", "sen",
+              "exploitation_risk", "youth_justice", "eligible_family", "family_key")  # fmt: skip
+    rows = [
+        (exports.pseudonym(r[0], secret), *r[1:-1], exports.pseudonym(r[-1], secret))
+        for r in Person.objects.filter(is_child=True).order_by("person_key").values_list(*fields)
+    ]
+    reference = exports.export_id()
+    purpose = form.cleaned_data["purpose"]
+    marks = exports.watermark(username=scope.username, role=scope.role, purpose=purpose,
+                              reference=reference, at=utc_now())  # fmt: skip
+    audit(request, "export", object_type="pseudonymised", object_id=reference, purpose=purpose,
+          detail={"rows": len(rows), "pseudonymised": True})  # fmt: skip
+    text = exports.csv_text(exports.PSEUDONYMISED_COLUMNS, rows, marks)
+    return _csv_response(text, f"{reference}.csv")

@@ -133,6 +133,8 @@ STATIC_ROOT = Path(os.environ.get("KINLINK_STATIC_ROOT", str(DATA_DIR / "static"
 KINLINK_SCHOOL_WINDOW_DAYS = int(os.environ.get("KINLINK_SCHOOL_WINDOW_DAYS", "365"))
 KINLINK_BREAK_GLASS_MINUTES = int(os.environ.get("KINLINK_BREAK_GLASS_MINUTES", "60"))
 KINLINK_PURPOSE_MINUTES = int(os.environ.get("KINLINK_PURPOSE_MINUTES", "30"))
+#: Key of analysts' pseudonyms (keyed hashes); stays on the server. Default: from SECRET_KEY.
+KINLINK_PSEUDONYM_KEY = os.environ.get("KINLINK_PSEUDONYM_KEY", "")
 
 # No personal data in logs: request logging is off; errors go to stderr without locals.
 LOGGING = {
