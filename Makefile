@@ -1,4 +1,5 @@
-# Two commands for a newcomer: `make demo` (install, build a synthetic city, run the pipeline)
+# Two commands for a newcomer: `make demo` (install, build a synthetic city, run the pipeline,
+# publish it and serve the portal on localhost)
 # and `make test` (the whole test suite). `make check` runs the linters and type checker.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
