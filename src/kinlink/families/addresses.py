@@ -146,7 +146,7 @@ def _resolve(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _fm_address_postcode AS
-        SELECT address_id, mode(postcode) AS postcode,
+        SELECT address_id, list_aggregate(list_sort(list(postcode)), 'mode') AS postcode,
                CASE WHEN address_id LIKE 'address:%' THEN NULL ELSE address_id END AS uprn
         FROM _fm_obs WHERE precision <> 'postcode'
         GROUP BY address_id

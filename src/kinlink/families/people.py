@@ -39,7 +39,7 @@ def people_build(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
             FROM names WHERE greatest(m, f) >= 0.9 * (m + f)
         ),
         guessed AS (
-            SELECT r.person_key, mode(n.sex) AS sex
+            SELECT r.person_key, list_aggregate(list_sort(list(n.sex)), 'mode') AS sex
             FROM r JOIN name_sex n USING (forename_key) GROUP BY r.person_key
         ),
         young_roles AS (

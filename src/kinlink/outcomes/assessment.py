@@ -241,7 +241,7 @@ class Assessment:
             SELECT p.family_key, e.episode_id, min(e.episode_start) AS episode_start,
                    CASE WHEN bool_and(e.episode_end IS NOT NULL AND e.episode_end <= {as_of})
                         THEN max(e.episode_end) END AS episode_end,
-                   mode(e.episode_reason) AS episode_reason,
+                   list_aggregate(list_sort(list(e.episode_reason)), 'mode') AS episode_reason,
                    any_value(e.end_reason) FILTER (WHERE e.episode_end <= {as_of}) AS end_reason,
                    any_value(e.lead_practitioner) AS lead_practitioner,
                    any_value(e.team) AS team,

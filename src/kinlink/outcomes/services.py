@@ -98,7 +98,7 @@ def membership_from_runs(con: duckdb.DuckDBPyConnection) -> tuple[str, str, date
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _oc_people AS
         WITH dob AS (
-            SELECT k.person_key, mode(r.dob) AS dob
+            SELECT k.person_key, list_aggregate(list_sort(list(r.dob)), 'mode') AS dob
             FROM {PERSON_MEMBERS} k JOIN {PERSON_RECORD_TABLE} r USING (record_id)
             WHERE r.dob IS NOT NULL GROUP BY k.person_key
         )

@@ -99,13 +99,13 @@ def _people(con: duckdb.DuckDBPyConnection, run: str, as_of: date | None) -> lis
         con,
         """
         SELECT m.person_key,
-               mode(p.forename) FILTER (WHERE p.forename IS NOT NULL) AS forename,
-               mode(p.surname) FILTER (WHERE p.surname IS NOT NULL) AS surname,
-               mode(p.forename_key) FILTER (WHERE p.forename_key IS NOT NULL) AS forename_key,
-               mode(p.forename_canonical) FILTER (WHERE p.forename_canonical IS NOT NULL)
+               list_aggregate(list_sort(list(p.forename)), 'mode') AS forename,
+               list_aggregate(list_sort(list(p.surname)), 'mode') AS surname,
+               list_aggregate(list_sort(list(p.forename_key)), 'mode') AS forename_key,
+               list_aggregate(list_sort(list(p.forename_canonical)), 'mode')
                    AS forename_canonical,
-               mode(p.surname_key) FILTER (WHERE p.surname_key IS NOT NULL) AS surname_key,
-               list_distinct(flatten([
+               list_aggregate(list_sort(list(p.surname_key)), 'mode') AS surname_key,
+               list_sort(list_distinct(flatten([
                    list(p.forename_key) FILTER (WHERE p.forename_key IS NOT NULL),
                    list(p.surname_key) FILTER (WHERE p.surname_key IS NOT NULL),
                    list(p.preferred_forename_key)
@@ -113,11 +113,13 @@ def _people(con: duckdb.DuckDBPyConnection, run: str, as_of: date | None) -> lis
                    list(p.preferred_surname_key)
                        FILTER (WHERE p.preferred_surname_key IS NOT NULL),
                    list(p.middle_names_key) FILTER (WHERE p.middle_names_key IS NOT NULL)
-               ])) AS other_names,
-               mode(p.dob) FILTER (WHERE p.dob IS NOT NULL) AS dob,
-               mode(p.sex) FILTER (WHERE p.sex IN ('M', 'F')) AS sex,
-               arg_max(p.postcode, p.observed_date) FILTER (WHERE p.postcode_valid) AS postcode,
-               list_distinct(list(p.upn) FILTER (WHERE p.upn_valid)) AS upns
+               ]))) AS other_names,
+               list_aggregate(list_sort(list(p.dob)), 'mode') AS dob,
+               list_aggregate(list_sort(
+                   list(p.sex) FILTER (WHERE p.sex IN ('M', 'F'))), 'mode') AS sex,
+               arg_max(p.postcode, (p.observed_date, p.record_id))
+                   FILTER (WHERE p.postcode_valid) AS postcode,
+               list_sort(list_distinct(list(p.upn) FILTER (WHERE p.upn_valid))) AS upns
         FROM person_key_members m JOIN person_records p USING (record_id)
         GROUP BY m.person_key
         """,
@@ -356,10 +358,11 @@ def _record_links(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         ),
         usual AS (
             SELECT person_key,
-                   mode(forename_canonical) AS forename_canonical,
-                   mode(surname_key) AS surname_key,
-                   mode(dob) AS dob,
-                   mode(postcode) AS postcode
+                   list_aggregate(list_sort(
+                       list(forename_canonical)), 'mode') AS forename_canonical,
+                   list_aggregate(list_sort(list(surname_key)), 'mode') AS surname_key,
+                   list_aggregate(list_sort(list(dob)), 'mode') AS dob,
+                   list_aggregate(list_sort(list(postcode)), 'mode') AS postcode
             FROM base GROUP BY person_key
         ),
         second AS (

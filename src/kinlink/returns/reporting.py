@@ -272,7 +272,8 @@ VIEWS: tuple[ReportingView, ...] = (
                 FROM school_census c JOIN latest_census USING (school_urn, census_date)
                 JOIN {PERSON_MEMBERS} k USING (record_id)
             ), names AS (
-                SELECT school_urn, mode(school_name) AS school_name FROM roll GROUP BY school_urn
+                SELECT school_urn, list_aggregate(list_sort(
+                    list(school_name)), 'mode') AS school_name FROM roll GROUP BY school_urn
             ), families AS (
                 SELECT m.person_key, f.eligible, f.n_needs > 0 AS has_needs
                 FROM {RUN_MEMBERS} m JOIN {FAMILIES} f

@@ -88,7 +88,7 @@ def people_prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _rk_people AS
-        SELECT k.person_key, mode(r.dob) AS dob
+        SELECT k.person_key, list_aggregate(list_sort(list(r.dob)), 'mode') AS dob
         FROM {PERSON_MEMBERS} k JOIN {PERSON_RECORD_TABLE} r USING (record_id)
         WHERE r.dob IS NOT NULL GROUP BY k.person_key"""
     )
@@ -308,7 +308,8 @@ class FeatureBuilder:
                 JOIN school_census c USING (record_id)
                 WHERE c.census_date <= p.as_of
             ), s AS (
-                SELECT person_key, as_of, mode(sex) FILTER (WHERE sex IN ('M', 'F')) AS sex,
+                SELECT person_key, as_of, list_aggregate(list_sort(
+                    list(sex) FILTER (WHERE sex IN ('M', 'F'))), 'mode') AS sex,
                        arg_max(postcode_district, observed_date)
                            FILTER (WHERE postcode_district IS NOT NULL) AS area
                 FROM rec GROUP BY person_key, as_of
