@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from kinlink.warehouse.store import table_exists
+
 RESIDENCE = "family_residence_episodes"
 HOUSEHOLDS = "family_household_members"
 RELATIONSHIPS = "family_relationships"
@@ -97,9 +99,4 @@ def tables_create(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether ``name`` is a table in this warehouse."""
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
-    return bool(found and found[0])
+__all__ = ["table_exists", "tables_create"]

@@ -30,6 +30,7 @@ from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
 from kinlink.linkage.review import decide
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
+from kinlink.warehouse.store import table_exists
 
 TABLE = "challenges"
 Kind = Literal["link", "fact", "score"]
@@ -93,7 +94,7 @@ def challenge_raise(
     if kind == "score":
         found = con.execute(
             "SELECT person_key FROM risk_scores WHERE score_id = ?", [ref]
-        ).fetchone() if _has(con, "risk_scores") else None  # fmt: skip
+        ).fetchone() if table_exists(con, "risk_scores") else None  # fmt: skip
         if found is None:
             raise ChallengeError(f"unknown score: {ref}")
         con.execute(
@@ -176,10 +177,3 @@ def challenges_return(con: duckdb.DuckDBPyConnection, feed: str, out: Path) -> i
         writer.writerow(RETURN_COLUMNS)
         writer.writerows(rows)
     return len(rows)
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])

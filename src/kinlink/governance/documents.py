@@ -234,14 +234,11 @@ def published_model_records(warehouse: Path) -> dict[str, str]:
     """
     from kinlink.risk.models import ModelDefinition
     from kinlink.risk.report import atrs_record
-    from kinlink.warehouse.store import warehouse_connect
+    from kinlink.warehouse.store import table_exists, warehouse_connect
 
     con = warehouse_connect(warehouse, read_only=True)
     try:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'risk_publications'"
-        ).fetchone()
-        if not found or not found[0]:
+        if not table_exists(con, "risk_publications"):
             return {}
         rows = con.execute(
             """SELECT p.model, p.version, v.definition_json, e.report_json

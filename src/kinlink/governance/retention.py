@@ -27,7 +27,7 @@ from kinlink.core.clock import utc_now
 from kinlink.outcomes.engine import months_before
 from kinlink.sources.models import FeedDefinition
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
-from kinlink.warehouse.store import transaction, warehouse_connect
+from kinlink.warehouse.store import table_exists, transaction, warehouse_connect
 
 RUNS = "retention_runs"
 REMOVED = "retention_removed"
@@ -95,13 +95,6 @@ def _due_sql(definition: FeedDefinition, cutoff: date) -> str:
     )
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
-    return bool(found and found[0])
-
-
 def retention_apply(
     warehouse: Path,
     definitions: dict[str, FeedDefinition],
@@ -122,7 +115,7 @@ def retention_apply(
                 months = definition.governance.retention_months
                 item = FeedRetention(feed, months, months_before(as_of, months))
                 report.feeds.append(item)
-                if not _table_exists(con, definition.target):
+                if not table_exists(con, definition.target):
                     continue
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _rt_due AS {_due_sql(definition, item.cutoff)}"
@@ -161,7 +154,7 @@ def _remove(
     con.execute(
         f"DELETE FROM {PERSON_RECORD_TABLE} WHERE record_id IN (SELECT record_id FROM _rt_due)"
     )
-    if _table_exists(con, "person_key_members"):
+    if table_exists(con, "person_key_members"):
         con.execute(
             "DELETE FROM person_key_members WHERE record_id IN (SELECT record_id FROM _rt_due)"
         )

@@ -26,7 +26,7 @@ from kinlink.core.clock import utc_now
 from kinlink.core.errors import KinlinkError
 from kinlink.sources.models import FeedDefinition
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
-from kinlink.warehouse.store import warehouse_connect
+from kinlink.warehouse.store import table_exists, warehouse_connect
 
 MAX_EXPLAINED = 50
 
@@ -49,13 +49,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[d
     cursor = con.execute(sql, params)
     columns = [d[0] for d in cursor.description or []]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def subject_access_bundle(
@@ -82,7 +75,7 @@ def subject_access_bundle(
         ids = [r["record_id"] for r in records]
         facts: list[dict[str, Any]] = []
         for definition in sorted(definitions.values(), key=lambda d: d.feed):
-            if not _has(con, definition.target):
+            if not table_exists(con, definition.target):
                 continue
             for row in _rows(
                 con,
@@ -115,7 +108,7 @@ def subject_access_bundle(
 
 def _linkage(con: duckdb.DuckDBPyConnection, person_key: str, ids: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"key_events": [], "review_decisions": []}
-    if _has(con, "person_key_events"):
+    if table_exists(con, "person_key_events"):
         out["key_events"] = _rows(
             con,
             "SELECT run_id, kind, person_key, related_keys, records, reason, created_at "
@@ -123,7 +116,7 @@ def _linkage(con: duckdb.DuckDBPyConnection, person_key: str, ids: list[str]) ->
             "ORDER BY created_at",
             [person_key, person_key],
         )
-    if _has(con, "linkage_review_decisions"):
+    if table_exists(con, "linkage_review_decisions"):
         out["review_decisions"] = [
             row
             for row in _rows(con, "SELECT * FROM linkage_review_decisions", [])
@@ -133,7 +126,7 @@ def _linkage(con: duckdb.DuckDBPyConnection, person_key: str, ids: list[str]) ->
 
 
 def _families(con: duckdb.DuckDBPyConnection, person_key: str) -> list[dict[str, Any]]:
-    if not _has(con, "family_key_members"):
+    if not table_exists(con, "family_key_members"):
         return []
     return _rows(
         con,
@@ -147,7 +140,7 @@ def _families(con: duckdb.DuckDBPyConnection, person_key: str) -> list[dict[str,
 
 
 def _needs(con: duckdb.DuckDBPyConnection, person_key: str) -> list[dict[str, Any]]:
-    if not _has(con, "outcome_need_evidence"):
+    if not table_exists(con, "outcome_need_evidence"):
         return []
     return _rows(
         con,

@@ -20,6 +20,7 @@ import duckdb
 from kinlink.core.errors import InputError, KinlinkError
 from kinlink.linkage.keys import MEMBERS
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
+from kinlink.warehouse.store import table_exists
 
 OVERALL = "overall"
 
@@ -186,10 +187,7 @@ def evaluate_connection(con: duckdb.DuckDBPyConnection, truth: Path) -> Evaluati
     """Evaluate the keys in an open warehouse against ``truth`` (see ``evaluate``)."""
     path = truth_path(truth)
     _truth_load(con, path)
-    has_keys = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [MEMBERS]
-    ).fetchone()
-    if not has_keys or has_keys[0] == 0:
+    if not table_exists(con, MEMBERS):
         raise KinlinkError("no person keys in this warehouse yet; run 'kinlink link' first")
     con.execute(
         f"""

@@ -22,6 +22,7 @@ from kinlink.core.errors import KinlinkError
 from kinlink.linkage.keys import MEMBERS
 from kinlink.linkage.precollapse import MATCH_COLUMNS, names_lookup, prepared_records_sql
 from kinlink.linkage.splink_settings import EVIDENCE_COMPARISONS, level_gammas
+from kinlink.warehouse.store import table_exists
 
 #: What to show of each comparison: the prepared columns it mainly reads.
 SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -102,13 +103,11 @@ def _inputs_schema(schema: pa.Schema) -> pa.Schema:
 
 def _term_frequencies(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [TF_TABLE]
-    ).fetchone()
+    exists = table_exists(con, TF_TABLE)
     for column in TF_COLUMNS:
         value = row.get(column)
         tf = None
-        if exists and exists[0] and value is not None:
+        if exists and value is not None:
             found = con.execute(
                 f"SELECT tf FROM {TF_TABLE} WHERE column_name = ? AND value = ?",
                 [column, value],
@@ -196,10 +195,7 @@ def explain_pair(
         )
         if name in EVIDENCE_COMPARISONS and float(scored[f"mw_{name}"]) > 0:
             result.more_than_names = True
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [MEMBERS]
-    ).fetchone()
-    if exists and exists[0]:
+    if table_exists(con, MEMBERS):
         found = dict(
             con.execute(
                 f"SELECT record_id, person_key FROM {MEMBERS} WHERE record_id IN (?, ?)",

@@ -14,6 +14,7 @@ import duckdb
 from kinlink.core.errors import KinlinkError
 from kinlink.linkage.keys import MEMBERS
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
+from kinlink.warehouse.store import table_exists
 
 LINK_COLUMNS = ("feed", "file", "row_number", "slot", "person_key")
 
@@ -29,10 +30,7 @@ class LinksExport:
 
 def has_keys(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether a linkage run has written person keys into this warehouse."""
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [MEMBERS]
-    ).fetchone()
-    return bool(found and found[0])
+    return table_exists(con, MEMBERS)
 
 
 def links_export(con: duckdb.DuckDBPyConnection, out: Path) -> LinksExport:

@@ -31,7 +31,7 @@ from kinlink.outcomes.services import NotReady, membership_from_runs
 from kinlink.outcomes.tables import FAMILIES, FAMILY_NEEDS, RUNS
 from kinlink.sources import definitions_load
 from kinlink.warehouse.schema import PERSON_RECORD_TABLE
-from kinlink.warehouse.store import warehouse_connect
+from kinlink.warehouse.store import table_exists, warehouse_connect
 
 Links = Literal["truth", "kinlink"]
 
@@ -318,7 +318,7 @@ def outcomes_evaluate(
             return report
         run = con.execute(
             f"SELECT run_id, as_of FROM {RUNS} ORDER BY started_at DESC LIMIT 1"
-        ).fetchone() if _has(con, RUNS) else None  # fmt: skip
+        ).fetchone() if table_exists(con, RUNS) else None  # fmt: skip
         if run is None:
             raise NotReady("no assessment yet: run 'kinlink outcomes assess' first")
         run_id, run_as_of = run
@@ -346,10 +346,3 @@ def outcomes_evaluate(
         return report
     finally:
         con.close()
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])

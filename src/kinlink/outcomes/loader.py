@@ -13,7 +13,6 @@ import copy
 import hashlib
 import json
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from kinlink.core.errors import KinlinkError
+from kinlink.core.resources import shipped_yaml
 from kinlink.outcomes.models import (
     WINDOW_PATTERN,
     AllOf,
@@ -51,12 +51,7 @@ class FrameworkError(KinlinkError):
 
 def builtin_framework_paths() -> dict[str, Path]:
     """Shipped frameworks by name (file stem)."""
-    folder = resources.files("kinlink.outcomes") / "frameworks"
-    return {
-        Path(str(p)).stem: Path(str(p))
-        for p in folder.iterdir()
-        if p.name.endswith((".yaml", ".yml"))
-    }
+    return {p.stem: p for p in shipped_yaml("kinlink.outcomes", "frameworks")}
 
 
 def _read(path: Path) -> dict[str, Any]:

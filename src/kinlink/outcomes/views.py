@@ -25,6 +25,7 @@ from kinlink.outcomes.tables import (
     PROGRESS,
     RUNS,
 )
+from kinlink.warehouse.store import table_exists
 
 
 class UnknownRun(KinlinkError):
@@ -49,16 +50,9 @@ class RunInfo:
     claims: int
 
 
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])
-
-
 def runs_list(con: duckdb.DuckDBPyConnection) -> list[RunInfo]:
     """Every stored run, newest first."""
-    if not _has(con, RUNS):
+    if not table_exists(con, RUNS):
         return []
     rows = con.execute(
         f"""SELECT r.run_id, r.as_of, r.framework || '@' || r.framework_version,

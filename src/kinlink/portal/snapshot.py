@@ -19,6 +19,7 @@ import duckdb
 from kinlink.core.errors import KinlinkError
 from kinlink.portal.summaries import event_summary
 from kinlink.sources import definitions_load
+from kinlink.warehouse.store import table_exists
 
 #: Identifiers that explain a link when another record of the same person shares them.
 _SHARED_IDS = (
@@ -464,14 +465,9 @@ def risk_score_events(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]
     run; each event says it is advisory, names the model version and the factors behind
     the score, and carries the score id so a reviewer can record a decision on it.
     """
-    present = {
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name IN "
-            "('risk_scores', 'risk_score_runs', 'risk_publications')"
-        ).fetchall()
-    }
-    if len(present) < 3:
+    if not all(
+        table_exists(con, t) for t in ("risk_scores", "risk_score_runs", "risk_publications")
+    ):
         return
     cursor = con.execute(
         """WITH published AS (

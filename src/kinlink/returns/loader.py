@@ -8,7 +8,6 @@ quietly comes out with an empty column.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from kinlink.core.errors import KinlinkError
+from kinlink.core.resources import shipped_yaml
 from kinlink.returns.models import ReturnSpec
 from kinlink.returns.sources import KIND_DEGRADATIONS, ROW_SOURCES
 
@@ -116,8 +116,7 @@ def spec_load(path: Path) -> ReturnSpec:
 
 def builtin_spec_paths() -> list[Path]:
     """The shipped specs."""
-    folder = resources.files("kinlink.returns") / "specs"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith((".yaml", ".yml")))
+    return shipped_yaml("kinlink.returns", "specs")
 
 
 def specs_load(extra_dirs: Iterable[Path] = ()) -> dict[str, ReturnSpec]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kinlink.core.errors import KinlinkError
+from kinlink.core.resources import shipped_yaml
 from kinlink.outcomes.loader import framework_validate
 from kinlink.outcomes.models import Framework, HeadlineOutcome, Need, Rule
 from kinlink.risk.features import months_after
@@ -40,12 +40,7 @@ class RiskDefinitionError(KinlinkError):
 
 def builtin_definition_paths() -> dict[str, Path]:
     """Shipped definitions (models and feature sets) by name (file stem)."""
-    folder = resources.files("kinlink.risk") / "definitions"
-    return {
-        Path(str(p)).stem: Path(str(p))
-        for p in folder.iterdir()
-        if p.name.endswith((".yaml", ".yml"))
-    }
+    return {p.stem: p for p in shipped_yaml("kinlink.risk", "definitions")}
 
 
 def builtin_models() -> list[str]:

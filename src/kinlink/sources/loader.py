@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from kinlink.core.errors import KinlinkError
+from kinlink.core.resources import shipped_yaml
 from kinlink.sources.models import FeedDefinition
 
 
@@ -57,8 +57,7 @@ def definition_load(path: Path) -> FeedDefinition:
 
 def builtin_definition_paths() -> list[Path]:
     """The reference definitions shipped with Kinlink, one per reference feed."""
-    folder = resources.files("kinlink.sources") / "definitions"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith((".yaml", ".yml")))
+    return shipped_yaml("kinlink.sources", "definitions")
 
 
 def definitions_load(extra_dirs: Iterable[Path] = ()) -> dict[str, FeedDefinition]:
