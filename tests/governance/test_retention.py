@@ -6,6 +6,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pytest
 from kinlink.governance.retention import rederive, retention_apply
 from kinlink.sources import definitions_load
 from kinlink.warehouse import warehouse_connect
@@ -105,3 +107,76 @@ def test_after_retention_links_and_needs_rest_only_on_what_is_left(
         )
         == 0
     )
+
+
+def test_quarantined_rows_are_removed_months_after_their_file_was_loaded(
+    small_warehouse: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(small_warehouse, warehouse)
+    con = warehouse_connect(warehouse)
+    try:
+        batches = con.execute(
+            "SELECT batch_id, feed, rows_quarantined FROM ingest_batches "
+            "WHERE rows_quarantined > 0 ORDER BY rows_quarantined DESC, batch_id"
+        ).fetchall()
+        assert len(batches) >= 2, "the synthetic city quarantines rows in several files"
+        # Health keeps quarantined rows 6 months (the default): loaded the day before the
+        # cutoff is due, loaded on it is kept. Every other batch was loaded today.
+        due_batch, kept_batch = batches[0][0], batches[1][0]
+        con.execute("UPDATE ingest_batches SET loaded_at = TIMESTAMPTZ '2026-05-23 23:30:00+00' "
+                    "WHERE batch_id = ?", [due_batch])  # fmt: skip
+        con.execute("UPDATE ingest_batches SET loaded_at = TIMESTAMPTZ '2026-05-24 00:10:00+00' "
+                    "WHERE batch_id = ?", [kept_batch])  # fmt: skip
+        due_rows = con.execute(
+            "SELECT file_name, file_hash, row_number FROM quarantine WHERE batch_id = ? "
+            "ORDER BY row_number", [due_batch]
+        ).fetchall()  # fmt: skip
+        total = _scalar(con, "SELECT count(*) FROM quarantine")
+        facts = _scalar(con, "SELECT count(*) FROM person_records")
+    finally:
+        con.close()
+    as_of = date(2026, 11, 24)
+
+    dry = retention_apply(warehouse, DEFINITIONS, as_of=as_of)
+    assert dry.quarantine_rows == len(due_rows)
+    assert _count(warehouse, "SELECT count(*) FROM quarantine") == total  # dry run
+
+    real = retention_apply(warehouse, DEFINITIONS, as_of=as_of, dry_run=False)
+    by_feed = {f.feed: f for f in real.feeds}
+    assert by_feed[batches[0][1]].quarantine_cutoff == date(2026, 5, 24)
+    assert real.quarantine_rows == len(due_rows)
+    assert _count(warehouse, "SELECT count(*) FROM quarantine") == total - len(due_rows)
+    assert _count(warehouse, f"SELECT count(*) FROM quarantine WHERE batch_id = '{due_batch}'") == 0
+    assert _count(warehouse, f"SELECT count(*) FROM quarantine WHERE batch_id = '{kept_batch}'") > 0
+    # Loaded records go only by their own dates, as the dry run counted them.
+    gone = sum(f.person_records for f in dry.feeds)
+    assert _count(warehouse, "SELECT count(*) FROM person_records") == facts - gone
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        logged = con.execute(
+            "SELECT file_name, file_hash, row_number FROM retention_removed "
+            "WHERE run_id = ? AND held_as = 'quarantine' ORDER BY row_number", [real.run_id]
+        ).fetchall()  # fmt: skip
+        recorded = con.execute(
+            "SELECT sum(quarantine_rows) FROM retention_runs WHERE run_id = ?", [real.run_id]
+        ).fetchone()
+    finally:
+        con.close()
+    assert logged == due_rows
+    assert recorded == (len(due_rows),)
+
+
+def test_quarantine_cannot_be_kept_longer_than_the_facts() -> None:
+    from pydantic import ValidationError
+
+    from kinlink.sources.models import Governance
+
+    with pytest.raises(ValidationError, match="quarantine_months"):
+        Governance(controller="C", legal_basis="B", agreement="A", retention_months=3,
+                   quarantine_months=6)  # fmt: skip
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    found = con.execute(sql).fetchone()
+    return int(found[0]) if found else 0

@@ -134,11 +134,14 @@ def retention_command(
         return
     verb = "due (dry run: nothing removed)" if report.dry_run else "removed"
     table = Table(title=f"Retention as of {report.as_of.isoformat()}: rows {verb}")
-    for heading in ("feed", "months", "before", "fact rows", "person records"):
+    headings = ("feed", "months", "before", "fact rows", "person records",
+                "quarantine months", "loaded before", "quarantined rows")  # fmt: skip
+    for heading in headings:
         table.add_column(heading, justify="left" if heading == "feed" else "right")
     for f in report.feeds:
         table.add_row(f.feed, str(f.retention_months), f.cutoff.isoformat(),
-                      f"{f.fact_rows:,}", f"{f.person_records:,}")  # fmt: skip
+                      f"{f.fact_rows:,}", f"{f.person_records:,}", str(f.quarantine_months),
+                      f.quarantine_cutoff.isoformat(), f"{f.quarantine_rows:,}")  # fmt: skip
     console.print(table)
     for stage, run in report.rederived.items():
         console.print(f"re-derived {stage}: {run}")

@@ -115,7 +115,8 @@ def register_of_processing(registry: Registry, definitions: dict[str, FeedDefini
             f"* **Lawful basis:** {_cell(gov.legal_basis)}",
             f"* **Sensitivity class:** {d.sensitivity}",
             f"* **Retention:** {gov.retention_months} months after the date each row "
-            "describes (episodes: after they end)",
+            "describes (episodes: after they end); quarantined rows "
+            f"{gov.quarantine_months} months after their file was loaded",
             f"* **Purposes:** {', '.join(sorted(gov.purposes))}",
             f"* **Recipients (portal roles):** {', '.join(_roles_for(registry, d)) or 'none'}",
             f"* **People in each row:** {', '.join(s.role for s in d.persons)}",
@@ -176,9 +177,12 @@ def dpia_inputs(registry: Registry, definitions: dict[str, FeedDefinition]) -> s
         "",
         "## Retention",
         "",
-        "| feed | months |",
-        "|---|---:|",
-        *(f"| `{f}` | {d.governance.retention_months} |" for f, d in sorted(definitions.items())),
+        "| feed | months | quarantined rows: months after loading |",
+        "|---|---:|---:|",
+        *(
+            f"| `{f}` | {d.governance.retention_months} | {d.governance.quarantine_months} |"
+            for f, d in sorted(definitions.items())
+        ),
         "",
         "`kinlink retention apply` removes what is due (dry run first) and re-derives links, "
         "families and needs; a lineage-only record of each removed row is kept.",

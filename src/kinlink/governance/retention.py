@@ -12,6 +12,11 @@ file hash, row number, slot and its date: lineage, never the personal data) and 
 ``retention_runs`` what each run removed. Links, families and needs built from the removed
 rows are then re-derived (``rederive``): a full linkage run with the saved model, families
 and an outcomes assessment, so nothing still rests on data that has gone.
+
+Quarantined rows hold raw values that were never loaded, kept so the partner can correct
+and resend them. They carry no trustworthy date of their own (a bad date is often why they
+are there), so each is due ``quarantine_months`` after its file was loaded, and removed
+the same way, with the same lineage-only record (``held_as`` = ``quarantine``).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import duckdb
 from kinlink.core.clock import utc_now
 from kinlink.outcomes.engine import months_before
 from kinlink.sources.models import FeedDefinition
-from kinlink.warehouse.schema import PERSON_RECORD_TABLE
+from kinlink.warehouse.schema import INGEST_BATCH_TABLE, PERSON_RECORD_TABLE, QUARANTINE_TABLE
 from kinlink.warehouse.store import table_exists, transaction, warehouse_connect
 
 RUNS = "retention_runs"
@@ -41,6 +46,11 @@ DDL = (
     f"""CREATE TABLE IF NOT EXISTS {REMOVED} (
         run_id VARCHAR, feed VARCHAR, file_name VARCHAR, file_hash VARCHAR,
         row_number INTEGER, slot VARCHAR, retention_date DATE, removed_at TIMESTAMPTZ)""",
+    # Added after the first release: warehouses made before it gain the columns.
+    f"ALTER TABLE {RUNS} ADD COLUMN IF NOT EXISTS quarantine_months INTEGER",
+    f"ALTER TABLE {RUNS} ADD COLUMN IF NOT EXISTS quarantine_cutoff DATE",
+    f"ALTER TABLE {RUNS} ADD COLUMN IF NOT EXISTS quarantine_rows BIGINT",
+    f"ALTER TABLE {REMOVED} ADD COLUMN IF NOT EXISTS held_as VARCHAR DEFAULT 'fact'",
 )
 
 
@@ -51,8 +61,11 @@ class FeedRetention:
     feed: str
     retention_months: int
     cutoff: date
+    quarantine_months: int
+    quarantine_cutoff: date
     fact_rows: int = 0
     person_records: int = 0
+    quarantine_rows: int = 0
 
 
 @dataclass
@@ -70,12 +83,18 @@ class RetentionReport:
         """Rows due (or removed) over all feeds."""
         return sum(f.fact_rows for f in self.feeds)
 
+    @property
+    def quarantine_rows(self) -> int:
+        """Quarantined rows due (or removed) over all feeds."""
+        return sum(f.quarantine_rows for f in self.feeds)
+
     def as_dict(self) -> dict[str, object]:
         """JSON-ready."""
         data = asdict(self)
         data["as_of"] = self.as_of.isoformat()
         for f in data["feeds"]:
             f["cutoff"] = f["cutoff"].isoformat()
+            f["quarantine_cutoff"] = f["quarantine_cutoff"].isoformat()
         return data
 
 
@@ -92,6 +111,16 @@ def _due_sql(definition: FeedDefinition, cutoff: date) -> str:
         f"SELECT t.record_id, {when} AS retention_date FROM {table} t "
         f"JOIN {PERSON_RECORD_TABLE} r USING (record_id) "
         f"WHERE t.feed = '{definition.feed}' AND {when} < DATE '{cutoff.isoformat()}'"
+    )
+
+
+def _quarantine_due_sql(feed: str, cutoff: date) -> str:
+    """A feed's quarantined rows whose file was loaded before ``cutoff`` (UTC date)."""
+    return (
+        f"SELECT q.batch_id, q.row_number, CAST(timezone('UTC', b.loaded_at) AS DATE) "
+        f"AS retention_date FROM {QUARANTINE_TABLE} q JOIN {INGEST_BATCH_TABLE} b "
+        f"USING (batch_id) WHERE q.feed = '{feed}' "
+        f"AND CAST(timezone('UTC', b.loaded_at) AS DATE) < DATE '{cutoff.isoformat()}'"
     )
 
 
@@ -113,9 +142,16 @@ def retention_apply(
         with transaction(con):
             for feed, definition in sorted(definitions.items()):
                 months = definition.governance.retention_months
-                item = FeedRetention(feed, months, months_before(as_of, months))
+                held = definition.governance.quarantine_months
+                item = FeedRetention(
+                    feed, months, months_before(as_of, months), held, months_before(as_of, held)
+                )
                 report.feeds.append(item)
+                if table_exists(con, QUARANTINE_TABLE):
+                    item.quarantine_rows = _quarantine_apply(con, report.run_id, item, dry_run,
+                                                             started)  # fmt: skip
                 if not table_exists(con, definition.target):
+                    _run_record(con, report, item, started)
                     continue
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _rt_due AS {_due_sql(definition, item.cutoff)}"
@@ -129,23 +165,60 @@ def retention_apply(
                 )
                 if not dry_run and item.fact_rows:
                     _remove(con, report.run_id, definition, started)
-                con.execute(
-                    f"INSERT INTO {RUNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [report.run_id, as_of, dry_run, feed, months, item.cutoff, item.fact_rows,
-                     item.person_records, started],
-                )  # fmt: skip
+                _run_record(con, report, item, started)
     finally:
         con.close()
     return report
+
+
+def _run_record(
+    con: duckdb.DuckDBPyConnection, report: RetentionReport, item: FeedRetention, at: object
+) -> None:
+    con.execute(
+        f"""INSERT INTO {RUNS} (run_id, as_of, dry_run, feed, retention_months, cutoff,
+        fact_rows, person_records, created_at, quarantine_months, quarantine_cutoff,
+        quarantine_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [report.run_id, report.as_of, report.dry_run, item.feed, item.retention_months,
+         item.cutoff, item.fact_rows, item.person_records, at, item.quarantine_months,
+         item.quarantine_cutoff, item.quarantine_rows],
+    )  # fmt: skip
+
+
+def _quarantine_apply(
+    con: duckdb.DuckDBPyConnection, run_id: str, item: FeedRetention, dry_run: bool, at: object
+) -> int:
+    """Count (and unless ``dry_run`` remove) a feed's quarantined rows that are due."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _rt_quarantine AS "
+        + _quarantine_due_sql(item.feed, item.quarantine_cutoff)
+    )
+    found = con.execute("SELECT count(*) FROM _rt_quarantine").fetchone()
+    due = int(found[0]) if found else 0
+    if dry_run or not due:
+        return due
+    con.execute(
+        f"""INSERT INTO {REMOVED} (run_id, feed, file_name, file_hash, row_number, slot,
+        retention_date, removed_at, held_as)
+        SELECT ?, q.feed, q.file_name, q.file_hash, q.row_number, NULL, d.retention_date, ?,
+        'quarantine' FROM _rt_quarantine d JOIN {QUARANTINE_TABLE} q
+        USING (batch_id, row_number)""",
+        [run_id, at],
+    )
+    con.execute(
+        f"DELETE FROM {QUARANTINE_TABLE} q USING _rt_quarantine d "
+        "WHERE q.batch_id = d.batch_id AND q.row_number = d.row_number"
+    )
+    return due
 
 
 def _remove(
     con: duckdb.DuckDBPyConnection, run_id: str, definition: FeedDefinition, at: object
 ) -> None:
     con.execute(
-        f"""INSERT INTO {REMOVED}
-        SELECT ?, r.feed, r.file_name, r.file_hash, r.row_number, r.slot, d.retention_date, ?
-        FROM _rt_due d JOIN {PERSON_RECORD_TABLE} r USING (record_id)""",
+        f"""INSERT INTO {REMOVED} (run_id, feed, file_name, file_hash, row_number, slot,
+        retention_date, removed_at, held_as)
+        SELECT ?, r.feed, r.file_name, r.file_hash, r.row_number, r.slot, d.retention_date, ?,
+        'fact' FROM _rt_due d JOIN {PERSON_RECORD_TABLE} r USING (record_id)""",
         [run_id, at],
     )
     con.execute(

@@ -136,8 +136,24 @@ class Governance(_Strict):
     legal_basis: str
     agreement: str = Field(..., description="Data-sharing agreement reference")
     retention_months: int = Field(..., gt=0)
+    quarantine_months: int = Field(
+        6,
+        gt=0,
+        description="How long a quarantined row (raw values never loaded) is kept for the "
+        "partner to correct and resend, counted from the load of its file",
+    )
     purposes: tuple[str, ...] = ()
     contact: str = ""
+
+    @model_validator(mode="after")
+    def _quarantine_within_retention(self) -> Governance:
+        # Unusable raw data must never outlive the facts the feed may hold.
+        if self.quarantine_months > self.retention_months:
+            raise ValueError(
+                f"quarantine_months ({self.quarantine_months}) is longer than "
+                f"retention_months ({self.retention_months})"
+            )
+        return self
 
 
 class FeedDefinition(_Strict):
