@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from kinlink.governance.retention import rederive, retention_apply
 from kinlink.sources import definitions_load
 from kinlink.warehouse import warehouse_connect
