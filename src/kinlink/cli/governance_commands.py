@@ -121,6 +121,13 @@ def retention_command(
             help="After removing, re-link, rebuild families and re-assess.",
         ),
     ] = True,
+    republish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="After re-deriving, publish again so the portal no longer shows what went.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rows past their feed's retention period: listed (dry run) or removed (--apply)."""
@@ -130,6 +137,10 @@ def retention_command(
     )
     if really and report.fact_rows and rederive_after:
         report.rederived = rederive(target)
+        if republish:
+            from kinlink.cli.portal_commands import publish
+
+            publish(warehouse=target, force=True)
     if report_json_emit(json.loads(json.dumps(report.as_dict())), out=None, to_console=as_json):
         return
     verb = "due (dry run: nothing removed)" if report.dry_run else "removed"
