@@ -4,6 +4,10 @@ Each test gets its own portal: a private copy of a SQLite database (the small as
 city published once per worker by ``prepare``) served by ``runserver`` in a child process
 on a free 127.0.0.1 port. Nothing is shared between tests, so ``-n 2`` is safe.
 
+Set ``DATABASE_URL`` to a PostgreSQL server (CI does) and the same tests run on it: the
+published city becomes a template database and each test gets ``CREATE DATABASE ...
+TEMPLATE`` of it, dropped afterwards.
+
 The portal runs out of process on purpose: pytest-django's ``live_server`` needs a
 transactional test database that is flushed after every test (taking the published city
 with it), and Playwright's sync API keeps an event loop running in the test thread, where
@@ -28,6 +32,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +63,39 @@ def totp_code(secret_b32: str, at: float | None = None) -> str:
     return f"{number % 1_000_000:06d}"
 
 
-def _child_env(db: Path, data_dir: Path) -> dict[str, str]:
+#: The PostgreSQL server the tests run on, or None for SQLite files.
+POSTGRES_URL = (
+    os.environ["DATABASE_URL"]
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    else None
+)
+
+
+def _postgres(sql: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the server, outside a transaction."""
+    import psycopg
+
+    assert POSTGRES_URL is not None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as con:
+        con.execute(sql)  # type: ignore[arg-type]
+
+
+def _database_url(name: str) -> str:
+    """The URL of database ``name`` on the PostgreSQL server."""
+    assert POSTGRES_URL is not None
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _database_name(label: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"kinlink_e2e_{worker}_{label}"
+
+
+def _child_env(database_url: str, data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DJANGO_SETTINGS_MODULE="kinlink.portal.settings.dev",
-        DATABASE_URL=f"sqlite:///{db}",
+        DATABASE_URL=database_url,
         KINLINK_DATA_DIR=str(data_dir),
         PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
     )
@@ -73,7 +106,7 @@ def _child_env(db: Path, data_dir: Path) -> dict[str, str]:
 class Template:
     """The published database every test copies, and who and what is in it."""
 
-    db: Path
+    database_url: str
     cast: dict[str, Any]
 
 
@@ -81,15 +114,24 @@ class Template:
 def portal_template(
     assessed_city: AssessedCity,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Template:
+) -> Iterator[Template]:
     folder = tmp_path_factory.mktemp("portal_e2e")
-    db, cast = folder / "portal.sqlite3", folder / "cast.json"
+    cast = folder / "cast.json"
+    if POSTGRES_URL:
+        name = _database_name("template")
+        _postgres(f"DROP DATABASE IF EXISTS {name}")
+        _postgres(f"CREATE DATABASE {name}")
+        url = _database_url(name)
+    else:
+        url = f"sqlite:///{folder / 'portal.sqlite3'}"
     done = subprocess.run(
         [sys.executable, "-m", "tests.portal_e2e.prepare", str(assessed_city.warehouse), str(cast)],
-        env=_child_env(db, folder), cwd=ROOT, capture_output=True, text=True, check=False,
+        env=_child_env(url, folder), cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    return Template(db, json.loads(cast.read_text()))
+    yield Template(url, json.loads(cast.read_text()))
+    if POSTGRES_URL:
+        _postgres(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
 
 def _free_port() -> int:
@@ -117,17 +159,25 @@ class Portal:
     """One test's running portal: its address, its database and the cast."""
 
     url: str
-    db: Path
+    database_url: str
+    folder: Path
     cast: dict[str, Any]
     shots: list[str] = field(default_factory=list)
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Read the portal's database as it is now (read-only)."""
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
-        try:
-            return list(con.execute(sql, params).fetchall())
-        finally:
-            con.close()
+        """Read the portal's database as it is now, dates as ISO text on either database."""
+        if self.database_url.startswith("sqlite:///"):
+            path = self.database_url.removeprefix("sqlite:///")
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+            try:
+                return list(con.execute(sql, params).fetchall())
+            finally:
+                con.close()
+        import psycopg
+
+        with psycopg.connect(self.database_url) as pg:
+            found = pg.execute(sql.replace("?", "%s"), params).fetchall()  # type: ignore[arg-type]
+        return [tuple(_as_text(v) for v in row) for row in found]
 
     def audit(self, username: str, action: str) -> list[tuple[str, str, str]]:
         """``(object_type, object_id, purpose)`` of ``username``'s ``action`` events."""
@@ -141,11 +191,28 @@ class Portal:
         ]
 
 
+def _as_text(value: Any) -> Any:
+    """PostgreSQL's dates and times as SQLite gives them, so tests compare the same way."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 @pytest.fixture
 def portal(portal_template: Template, tmp_path: Path) -> Iterator[Portal]:
     """A private portal for one test (a copy of the template database, its own server)."""
-    db = tmp_path / "portal.sqlite3"
-    shutil.copy(portal_template.db, db)
+    if POSTGRES_URL:
+        name = _database_name(hashlib.sha1(str(tmp_path).encode()).hexdigest()[:12])
+        template = portal_template.database_url.rsplit("/", 1)[1]
+        _postgres(f"DROP DATABASE IF EXISTS {name}")
+        _postgres(f"CREATE DATABASE {name} TEMPLATE {template}")
+        database_url = _database_url(name)
+    else:
+        db = tmp_path / "portal.sqlite3"
+        shutil.copy(portal_template.database_url.removeprefix("sqlite:///"), db)
+        database_url = f"sqlite:///{db}"
     for _attempt in range(3):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
@@ -153,7 +220,8 @@ def portal(portal_template: Template, tmp_path: Path) -> Iterator[Portal]:
         process = subprocess.Popen(
             [sys.executable, "-m", "kinlink.portal", "runserver", "--noreload", "--insecure",
              "--skip-checks", f"127.0.0.1:{port}"],
-            env=_child_env(db, tmp_path), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env=_child_env(database_url, tmp_path), cwd=ROOT, stdout=log,
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
         if _wait_up(url, process):
             break
@@ -163,7 +231,7 @@ def portal(portal_template: Template, tmp_path: Path) -> Iterator[Portal]:
     else:
         pytest.fail("the portal did not start: " + (tmp_path / "server.log").read_text()[-2000:])
     try:
-        yield Portal(url, db, portal_template.cast)
+        yield Portal(url, database_url, tmp_path, portal_template.cast)
     finally:
         process.terminate()
         try:
@@ -172,6 +240,8 @@ def portal(portal_template: Template, tmp_path: Path) -> Iterator[Portal]:
             process.kill()
             process.wait()
         log.close()
+        if POSTGRES_URL:
+            _postgres(f"DROP DATABASE IF EXISTS {database_url.rsplit('/', 1)[1]} WITH (FORCE)")
 
 
 @pytest.fixture(scope="module")

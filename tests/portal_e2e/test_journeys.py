@@ -197,7 +197,7 @@ def test_head_teacher_pupils_tabs_chronology_school_and_break_glass(
     assert _refused(portal, "dpo", "page", f"/child/{pupil}/") == 1
     verify = subprocess.run(
         [sys.executable, "-m", "kinlink.portal", "audit", "verify"],
-        env=_child_env(portal.db, portal.db.parent), cwd=ROOT,
+        env=_child_env(portal.database_url, portal.folder), cwd=ROOT,
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert verify.returncode == 0, verify.stderr
