@@ -13,6 +13,13 @@ from django_otp.oath import totp
 from tests.conftest import AssessedCity
 
 PASSWORD = "a-long-test-password-42"
+#: The session purpose each role's test user declares unless a test names another.
+PURPOSES = {
+    "head_teacher": "safe_exploitation_review",
+    "practitioner": "supporting_families_identification",
+    "mash": "mash_enquiry",
+    "analyst": "supporting_families_identification",
+}
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +34,9 @@ def django_db_setup(
         publish_run(warehouse=assessed_city.warehouse)
 
 
-def sign_in(username: str, role: str, **scope: Any) -> Client:
-    """A client signed in with password and a valid TOTP code."""
+def sign_in(username: str, role: str, purpose: str | None = None, **scope: Any) -> Client:
+    """A client signed in with password and a valid TOTP code, under a session purpose
+    (the role's usual one unless ``purpose`` names another; "" chooses none)."""
     from kinlink.portal.users import user_create
 
     new = user_create(username=username, role=role, password=PASSWORD, **scope)
@@ -37,6 +45,10 @@ def sign_in(username: str, role: str, **scope: Any) -> Client:
     assert response.status_code == 302
     response = client.post("/login/code/", {"token": f"{totp(new.device.bin_key):06d}"})
     assert response.status_code == 302
+    chosen = PURPOSES.get(role, "") if purpose is None else purpose
+    if chosen:
+        response = client.post("/purpose/", {"purpose": chosen})
+        assert response.status_code == 302, response.content[:300]
     return client
 
 

@@ -56,13 +56,24 @@ def test_scores_are_advisory_and_shown_only_to_cleared_roles(
     mash = sign_in("mash-risk", "mash")
     mash.post(f"/child/{person.pk}/", {"purpose": "Reviewing an advisory risk score"})
     assert b"advisory score 0.71" in mash.get(f"/child/{person.pk}/exploitation/").content
-    head = sign_in("head-risk", "head_teacher", school_urns="999999")
-    reason = "Police called about the child tonight; DSL needs context"
-    assert head.post(f"/child/{person.pk}/break-glass/", {"reason": reason}).status_code == 302
-    page = head.get(f"/child/{person.pk}/exploitation/")
+    # A practitioner's purpose shows the feeds the model predicts, but they are not cleared
+    # for scores: they see that one exists and whom to ask.
+    prac = sign_in("prac-risk", "practitioner", practitioner_name="Nobody Here")
+    reason = "Police called about the child tonight; lead needs context"
+    assert prac.post(f"/child/{person.pk}/break-glass/", {"reason": reason}).status_code == 302
+    page = prac.get(f"/child/{person.pk}/exploitation/")
     assert page.status_code == 200
     assert b"advisory score" not in page.content
     assert b"not cleared to read it" in page.content
+    # A purpose that does not show every feed the model predicts hides the score entirely,
+    # even from a cleared user: not even "a record exists".
+    hidden = sign_in("mash-risk-2", "mash", purpose="safe_exploitation_review")
+    hidden.post(f"/child/{person.pk}/", {"purpose": "Reviewing an exploitation referral"})
+    for tab in ("exploitation", "chronology"):
+        page = hidden.get(f"/child/{person.pk}/{tab}/")
+        assert page.status_code == 200
+        assert b'data-feed="risk_scores"' not in page.content
+        assert b"advisory score" not in page.content
 
 
 def test_scores_of_an_unpublished_model_are_not_published(

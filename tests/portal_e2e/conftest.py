@@ -45,6 +45,13 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "portal" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
+#: The session purpose each test user chooses after signing in (the administrator has none).
+PURPOSES = {
+    "headteacher": "safe_exploitation_review",
+    "practitioner": "supporting_families_identification",
+    "mash": "mash_enquiry",
+    "analyst": "supporting_families_identification",
+}
 
 #: Test modules mark themselves with this: without the browser they skip, saying why.
 needs_chromium = pytest.mark.skipif(
@@ -278,6 +285,11 @@ class SignIn:
         expect(page).to_have_url(self.portal.url + "/login/code/")
         page.fill("#token", totp_code(self.portal.cast["users"][username]["totp_secret"]))
         page.click("main button[type=submit]")
+        purpose = PURPOSES.get(username)
+        if purpose is not None:  # every role but the administrator declares a purpose
+            expect(page.locator("h1")).to_have_text("What are you working on?")
+            page.check(f"#purpose-{purpose}")
+            page.click("#purpose-button")
         expect(page.locator("h1")).to_have_text("Dashboard")
         return page
 

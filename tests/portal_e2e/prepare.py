@@ -60,12 +60,17 @@ def _cast() -> dict[str, Any]:
     caseload = Family.objects.filter(lead_practitioner=name).values("pk")
     child = (
         Person.objects.filter(is_child=True, family_key__in=caseload)
-        .filter(pk__in=RecordLink.objects.values("person_key"))
+        .filter(pk__in=RecordLink.objects.exclude(feed="police_intelligence").values("person_key"))
         .order_by("pk")
         .first()
     )
     assert child is not None, "no child in the practitioner's caseload has a linked record"
-    link = RecordLink.objects.filter(person_key=child.pk).order_by("record_id").first()
+    link = (  # a feed the practitioner's purpose (Supporting Families) shows
+        RecordLink.objects.filter(person_key=child.pk)
+        .exclude(feed="police_intelligence")
+        .order_by("record_id")
+        .first()
+    )
     assert link is not None
     other_family = Family.objects.exclude(lead_practitioner=name).order_by("pk").first()
     assert other_family is not None
@@ -78,7 +83,15 @@ def _cast() -> dict[str, Any]:
         .first()
     )
     assert searched is not None
+    youth = (
+        Person.objects.filter(is_child=True, youth_justice=True)
+        .filter(pk__in=Event.objects.filter(feed="youth_justice").values("person_key"))
+        .order_by("pk")
+        .first()
+    )
+    assert youth is not None, "no child has youth justice records"
     return {
+        "youth_justice_child": youth.pk,
         "school": {"urn": school.urn, "name": school.name},
         "other_school": {"urn": other_school.urn, "name": other_school.name},
         "pupil": pupil["person_key"],

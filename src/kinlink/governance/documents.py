@@ -193,9 +193,10 @@ def dpia_inputs(registry: Registry, definitions: dict[str, FeedDefinition]) -> s
         "restricted sensitivity classes (police intelligence, health detail) shown only to "
         "cleared roles; break-glass with a written reason, time-limited, reviewed by the DPO.",
         "* Every view, search, export and break-glass is audited in an append-only log with a "
-        "hash chain.",
-        "* Feeds are refused at ingest when their agreement is not in force; shown only for "
-        "purposes their agreement allows.",
+        "hash chain, each row carrying the purpose of the user's session.",
+        "* Feeds are refused at ingest when their agreement is not in force; in the portal each "
+        "session declares a purpose its role may use (ended purposes are not offered) and a "
+        "feed is shown only when its agreement allows that purpose.",
         "* Data minimisation: health is coarse flags; no clinical detail; exports leaving the "
         "council are degraded per their return spec (month of birth, postcode sector).",
         "* Subject access (`kinlink sar`) and rectification of links through the review queue.",

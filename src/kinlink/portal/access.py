@@ -7,15 +7,17 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from kinlink.core.clock import utc_now
-from kinlink.portal import policy
+from kinlink.portal import policy, purposes
 from kinlink.portal.audit import audit_write
 from kinlink.portal.models import (
     BreakGlass,
@@ -30,11 +32,13 @@ from kinlink.portal.models import (
 View = Callable[..., HttpResponse]
 
 
-def scope_for(user: AbstractBaseUser | AnonymousUser) -> policy.Scope | None:
-    """The user's scope, or None for a user without a profile (who may do nothing)."""
+def scope_for(user: AbstractBaseUser | AnonymousUser, purpose: str = "") -> policy.Scope | None:
+    """The user's scope under the session's ``purpose`` (the feeds it shows), or None for a
+    user without a profile (who may do nothing)."""
     profile = Profile.objects.filter(user_id=getattr(user, "pk", None)).first()
     if profile is None:
         return None
+    feeds, risk_models = purposes.shown(purpose)
     return policy.Scope(
         username=str(user.get_username()),
         role=profile.role,
@@ -44,6 +48,9 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> policy.Scope | None:
         cleared=frozenset(profile.cleared.split()),
         link_reviewer=profile.link_reviewer,
         may_export=profile.may_export,
+        purpose=purpose,
+        feeds=feeds,
+        risk_models=risk_models,
     )
 
 
@@ -52,8 +59,10 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def audit(request: HttpRequest, action: str, **fields: Any) -> None:
-    """Audit an action by the request's user (who, role, from where; when is now)."""
+    """Audit an action by the request's user (who, role, under which session purpose,
+    from where; when is now)."""
     scope: policy.Scope | None = getattr(request, "scope", None)
+    fields.setdefault("purpose_code", scope.purpose if scope else purposes.session_code(request))
     audit_write(
         username=str(request.user.get_username()),
         role=scope.role if scope else "",
@@ -63,8 +72,11 @@ def audit(request: HttpRequest, action: str, **fields: Any) -> None:
     )
 
 
-def guarded(check: Callable[[policy.Scope], bool] | None = None) -> Callable[[View], View]:
-    """Every portal view: signed in, second factor verified, a profile, and ``check``."""
+def guarded(
+    check: Callable[[policy.Scope], bool] | None = None, *, needs_purpose: bool = True
+) -> Callable[[View], View]:
+    """Every portal view: signed in, second factor verified, a profile, a session purpose
+    the role may use today (except the page that chooses it), and ``check``."""
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -74,7 +86,17 @@ def guarded(check: Callable[[policy.Scope], bool] | None = None) -> Callable[[Vi
                 return redirect_to_login(request.get_full_path())
             if not getattr(user, "is_verified", lambda: False)():
                 return redirect("portal:totp")
-            scope = scope_for(user)
+            code = purposes.session_code(request)
+            scope = scope_for(user, code)
+            if (
+                needs_purpose
+                and scope is not None
+                and policy.session_purpose_required(scope)
+                and not purposes.usable(scope.role, code)
+            ):
+                request.session.pop(purposes.SESSION_KEY, None)  # ended or never chosen
+                target = reverse("portal:session_purpose")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
             if scope is None or (check is not None and not check(scope)):
                 audit_write(
                     username=str(user.get_username()),
@@ -82,6 +104,7 @@ def guarded(check: Callable[[policy.Scope], bool] | None = None) -> Callable[[Vi
                     action="access_refused",
                     object_type="page",
                     object_id=request.path[:120],
+                    purpose_code=code,
                     source_ip=client_ip(request),
                 )
                 return render(request, "portal/forbidden.html", status=403)

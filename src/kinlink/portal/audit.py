@@ -28,7 +28,7 @@ def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:
-    return {
+    fields: dict[str, Any] = {
         "at": event.at.astimezone(UTC).isoformat(),
         "username": event.username,
         "role": event.role,
@@ -39,6 +39,9 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
         "source_ip": event.source_ip,
         "detail": event.detail,
     }
+    if event.purpose_code:  # rows from before session purposes hash as they always did
+        fields["purpose_code"] = event.purpose_code
+    return fields
 
 
 def audit_write(
@@ -49,10 +52,15 @@ def audit_write(
     object_type: str = "",
     object_id: str = "",
     purpose: str = "",
+    purpose_code: str = "",
     source_ip: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain (in the caller's transaction when there is one)."""
+    """Append one event to the chain (in the caller's transaction when there is one).
+
+    ``purpose_code`` is the session's purpose from the governance registry; ``purpose`` the
+    free text a user gave for this action (a MASH visit's reason, a break-glass reason).
+    """
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # one writer at a time keeps the chain whole
@@ -68,6 +76,7 @@ def audit_write(
             object_type=object_type,
             object_id=object_id,
             purpose=purpose,
+            purpose_code=purpose_code,
             source_ip=source_ip,
             detail=detail or {},
             prev_hash=last or GENESIS,

@@ -1,4 +1,5 @@
-"""Template context: the signed-in user's role, for the navigation."""
+"""Template context: the signed-in user's role and session purpose, for the navigation, and
+the flags the purpose shows (``_flags.html`` shows no other)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from kinlink.portal import policy
+from kinlink.portal import policy, purposes
 
 
 def portal_context(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +18,7 @@ def portal_context(request: HttpRequest) -> dict[str, Any]:
         "nav_admin": bool(scope and policy.may_administer(scope)),
         "nav_reviews": bool(scope and policy.may_review_links(scope)),
         "nav_schools": bool(scope and scope.role in (policy.HEAD_TEACHER, policy.MASH)),
+        "session_purpose": purposes.name_of(scope.purpose) if scope and scope.purpose else "",
+        "shown_flags": policy.flags_visible(scope) if scope else frozenset(),
+        "feeds_shown": scope.feeds if scope else frozenset(),
     }

@@ -219,7 +219,10 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=40, db_index=True)
     object_type = models.CharField(max_length=20, blank=True)
     object_id = models.CharField(max_length=120, blank=True, db_index=True)
-    purpose = models.TextField(blank=True)
+    purpose = models.TextField(blank=True)  # free text given for this action, if any
+    purpose_code = models.CharField(
+        max_length=60, blank=True, default="", db_default="", db_index=True
+    )
     source_ip = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)

@@ -29,6 +29,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.db.models import Q
 
+    from kinlink.governance.models import Purpose, Registry
+    from kinlink.sources.models import FeedDefinition
+
 HEAD_TEACHER = "head_teacher"
 PRACTITIONER = "practitioner"
 MASH = "mash"
@@ -57,6 +60,9 @@ class Scope:
     cleared: frozenset[str] = frozenset()
     link_reviewer: bool = False
     may_export: bool = False
+    purpose: str = ""  # the session's purpose code from the governance registry
+    feeds: frozenset[str] = frozenset()  # feeds the purpose may show (``feeds_shown``)
+    risk_models: frozenset[str] = frozenset()  # risk models whose scores it may show
 
 
 @dataclass(frozen=True)
@@ -253,3 +259,108 @@ def family_filter(scope: Scope) -> Q:
 
 def school_urns_visible(scope: Scope, all_urns: Iterable[str]) -> list[str]:
     return sorted(u for u in all_urns if may_open_school(scope, u))
+
+
+# --- the session's purpose (governance registry) ----------------------------------------
+
+#: The ONE mapping from portal roles to the role names the governance registry uses.
+REGISTRY_ROLES = {
+    HEAD_TEACHER: "head_teacher",
+    PRACTITIONER: "early_help_practitioner",
+    MASH: "mash",
+    ANALYST: "analyst",
+}
+#: Pseudo-feed of published advisory risk scores (``snapshot.RISK_FEED``).
+RISK_FEED = "risk_scores"
+#: The feed each search flag is derived from; a flag of a hidden feed is neither shown nor
+#: usable as a filter. ``eligible_family`` is the outcomes assessment's, not one feed's.
+FLAG_FEEDS = {
+    "persistent_absence": "attendance",
+    "sen": "school_census",
+    "exploitation_risk": "exploitation",
+    "youth_justice": "youth_justice",
+}
+
+
+def session_purpose_required(scope: Scope) -> bool:
+    """Roles that act under a registry purpose declare one for the session; administrators
+    read no case data and act under none."""
+    return scope.role in REGISTRY_ROLES
+
+
+def purposes_offered(role: str, purposes: Iterable[Purpose], on: date) -> list[Purpose]:
+    """The purposes a user of ``role`` may choose on ``on``: in force, naming the role."""
+    registry_role = REGISTRY_ROLES.get(role)
+    if registry_role is None:
+        return []
+    return sorted(
+        (p for p in purposes if registry_role in p.roles and p.in_force(on)),
+        key=lambda p: p.name,
+    )
+
+
+def may_use_purpose(role: str, purpose: str, purposes: Iterable[Purpose], on: date) -> bool:
+    """Whether a session of ``role`` may act under ``purpose`` today (ended: no)."""
+    return any(p.code == purpose for p in purposes_offered(role, purposes, on))
+
+
+def feeds_shown(
+    registry: Registry,
+    definitions: dict[str, FeedDefinition],
+    purpose: str,
+    on: date,
+    *,
+    risk_label_feeds: dict[str, frozenset[str]] | None = None,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The feeds and risk models a session under ``purpose`` is shown.
+
+    Feeds: those their agreements allow for the purpose (``governance.feeds_for_purpose``).
+    An advisory risk model's scores: only when the purpose shows every feed the model's
+    label rests on (``risk_label_feeds``: model -> feeds), since a score speaks about them.
+    """
+    from kinlink.governance.policy import feeds_for_purpose
+
+    feeds = frozenset(feeds_for_purpose(registry, definitions, purpose, on))
+    models = frozenset(
+        model for model, needed in (risk_label_feeds or {}).items() if needed and needed <= feeds
+    )
+    return (feeds | {RISK_FEED} if models else feeds), models
+
+
+def feed_visible(scope: Scope, feed: str) -> bool:
+    """A hidden feed is not shown at all, not even as "something exists"."""
+    return may_see_case_data(scope) and feed in scope.feeds
+
+
+def flags_visible(scope: Scope) -> frozenset[str]:
+    """The person flags this session may see and filter by."""
+    return frozenset(
+        flag
+        for flag in (*FLAG_FEEDS, "eligible_family")
+        if flag not in FLAG_FEEDS or feed_visible(scope, FLAG_FEEDS[flag])
+    )
+
+
+def event_filter(scope: Scope) -> Q:
+    """A filter on ``Event`` keeping only the feeds (and risk models) the session's purpose
+    shows."""
+    from django.db.models import Q
+
+    q = Q(feed__in=sorted(f for f in scope.feeds if f != RISK_FEED))
+    if scope.risk_models:
+        q |= Q(feed=RISK_FEED, detail__model__in=sorted(scope.risk_models))
+    return q
+
+
+def evidence_visible(
+    scope: Scope, evidence: Iterable[dict[str, object]]
+) -> list[dict[str, object]]:
+    """The evidence rows of a family need that come from feeds the purpose shows."""
+    return [e for e in evidence if feed_visible(scope, str(e.get("feed", "")))]
+
+
+def blank_hidden_flags(scope: Scope, columns: Iterable[str], row: Iterable[object]) -> list[object]:
+    """An export row with the flags of hidden feeds emptied (the column stays, unfilled
+    for everyone, so its presence says nothing about the person)."""
+    hidden = set(FLAG_FEEDS) - flags_visible(scope)
+    return ["" if c in hidden else v for c, v in zip(columns, row, strict=True)]

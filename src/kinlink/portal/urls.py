@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
-from kinlink.portal import views
+from kinlink.portal import purpose_views, views
 
 admin.site.__class__ = OTPAdminSite  # the admin also needs the second factor
 
@@ -14,6 +14,7 @@ portal_patterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.totp_view, name="totp"),
     path("logout/", views.logout_view, name="logout"),
+    path("purpose/", purpose_views.session_purpose, name="session_purpose"),
     path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
     path("search/export/", views.search_export, name="search_export"),

@@ -246,7 +246,7 @@ def _search_results(
         qs = qs.filter(school_urn=data["school"])
     if data.get("year"):
         qs = qs.filter(year_group=data["year"])
-    for flag in data.get("flag") or []:
+    for flag in [f for f in data.get("flag") or [] if f in policy.flags_visible(scope)]:
         qs = qs.exclude(sen="") if flag == "sen" else qs.filter(**{flag: True})
     qs = _apply_terms(qs, terms)
     sort = data.get("sort") or "name"
@@ -297,11 +297,28 @@ def search(request: HttpRequest) -> HttpResponse:
             "sort_query": sort_params.urlencode(),
             "sort": sort,
             "schools": schools.order_by("name"),
-            "flags": FilterForm.base_fields["flag"].choices,
+            "flags": _flag_choices(scope),
             "may_export": policy.may_export_case_data(scope),
             "searched": bool(token or request.GET),
         },
     )
+
+
+def _flag_choices(scope: policy.Scope) -> list[tuple[str, str]]:
+    """The flag filters the session's purpose shows (a hidden feed's flag is not offered)."""
+    shown = policy.flags_visible(scope)
+    return [(v, label) for v, label in FilterForm.base_fields["flag"].choices if v in shown]
+
+
+def _needs_shown(scope: policy.Scope, needs: Any) -> list[FamilyNeed]:
+    """Family needs with only the evidence the purpose shows; a need none of whose
+    evidence is shown is left out altogether."""
+    shown = []
+    for need in needs:
+        need.evidence = policy.evidence_visible(scope, need.evidence)
+        if need.evidence:
+            shown.append(need)
+    return shown
 
 
 # --- child page ------------------------------------------------------------------------
@@ -371,18 +388,24 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
     context: dict[str, Any] = {
         "person": person, "tab": tab, "tabs": TABS, "via": via, "purpose": purpose,
     }  # fmt: skip
-    events = Event.objects.filter(person_key=person.pk).order_by("-date", "feed", "record_id")
+    events = (
+        Event.objects.filter(person_key=person.pk)
+        .filter(policy.event_filter(scope))
+        .order_by("-date", "feed", "record_id")
+    )
     if tab == "overview":
-        context["records"] = RecordLink.objects.filter(person_key=person.pk).order_by(
-            "feed", "record_id"
-        )
+        context["records"] = RecordLink.objects.filter(
+            person_key=person.pk, feed__in=scope.feeds
+        ).order_by("feed", "record_id")
         context["feed_counts"] = events.values("feed").annotate(n=Count("id")).order_by("feed")
     elif tab == "family":
         context["members"] = [
             (m, Person.objects.filter(pk=m.person_key).first())
             for m in family_members(person.family_key)
         ] if person.family_key else []  # fmt: skip
-        context["needs"] = FamilyNeed.objects.filter(family_key=person.family_key)
+        context["needs"] = _needs_shown(
+            scope, FamilyNeed.objects.filter(family_key=person.family_key)
+        )
         context["family_open"] = bool(
             person.family_key and family_for_request_quiet(scope, person.family_key)
         )
@@ -398,7 +421,11 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
         page = Paginator(events, 50).get_page(f.get("page") or 1)
         context["page"] = page
         context["events"] = _events(scope, page.object_list)
-        context["feeds"] = sorted(_feed_titles().items())
+        context["feeds"] = sorted(
+            (name, title)
+            for name, title in _feed_titles().items()
+            if policy.feed_visible(scope, name)
+        )
         context["filters"] = f
         params = request.GET.copy()
         params.pop("page", None)
@@ -451,9 +478,14 @@ def break_glass(request: HttpRequest, person_key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def why_linked(request: HttpRequest, person_key: str, record_id: str) -> HttpResponse:
     """Why a record belongs to this person, and a form to say it does not."""
+    scope: policy.Scope = request.scope
     person, _via = person_for_request(request, person_key)
     link = RecordLink.objects.filter(pk=record_id, person_key=person_key).first()
     if person is None or link is None:
+        return _not_found(request, person_key)
+    if not policy.feed_visible(scope, link.feed):  # a hidden feed looks like no record
+        audit(request, "access_refused", object_type="person", object_id=person.pk,
+              detail={"record_id": link.record_id, "feed_hidden_by_purpose": True})  # fmt: skip
         return _not_found(request, person_key)
     form = ReportLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -485,7 +517,10 @@ def family(request: HttpRequest, family_key: str) -> HttpResponse:
     audit(request, "view_family", object_type="family", object_id=family_obj.pk)
     members = [(m, Person.objects.filter(pk=m.person_key).first())
                for m in family_members(family_obj.pk)]  # fmt: skip
-    needs = FamilyNeed.objects.filter(family_key=family_obj.pk).order_by("headline", "need")
+    needs = _needs_shown(
+        request.scope,
+        FamilyNeed.objects.filter(family_key=family_obj.pk).order_by("headline", "need"),
+    )
     return render(request, "portal/family.html",
                   {"family": family_obj, "members": members, "needs": needs})  # fmt: skip
 
@@ -509,7 +544,7 @@ def school(request: HttpRequest, urn: str) -> HttpResponse:
     filters = FilterForm(request.GET)
     data = filters.cleaned_data if filters.is_valid() else {}
     qs = people_visible(scope).filter(school_urn=urn)
-    for flag in data.get("flag") or []:
+    for flag in [f for f in data.get("flag") or [] if f in policy.flags_visible(scope)]:
         qs = qs.exclude(sen="") if flag == "sen" else qs.filter(**{flag: True})
     page = Paginator(qs.order_by("surname", "forename", "person_key"), PAGE_SIZE).get_page(
         data.get("page") or 1
@@ -519,7 +554,7 @@ def school(request: HttpRequest, urn: str) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "portal/school.html", {
-        "school": school_obj, "page": page, "flags": filters.fields["flag"].choices,
+        "school": school_obj, "page": page, "flags": _flag_choices(scope),
         "chosen": data.get("flag") or [], "query": params.urlencode(),
     })  # fmt: skip
 
@@ -605,7 +640,10 @@ def search_export(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/export_refused.html", {"form": form}, status=400)
     request.GET = QueryDict(form.cleaned_data["query"] or "")
     qs, data, _token, _terms, _sort = _search_results(request, scope)
-    rows = list(qs.values_list(*exports.CASE_COLUMNS)[: exports.EXPORT_ROW_LIMIT])
+    rows = [
+        policy.blank_hidden_flags(scope, exports.CASE_COLUMNS, row)
+        for row in qs.values_list(*exports.CASE_COLUMNS)[: exports.EXPORT_ROW_LIMIT]
+    ]
     reference = exports.export_id()
     purpose = form.cleaned_data["purpose"]
     marks = exports.watermark(username=scope.username, role=scope.role, purpose=purpose,
@@ -628,7 +666,11 @@ def pseudonymised_export(request: HttpRequest) -> HttpResponse:
     fields = ("person_key", "sex", "school_urn", "year_group", "persistent_absence", "sen",
               "exploitation_risk", "youth_justice", "eligible_family", "family_key")  # fmt: skip
     rows = [
-        (exports.pseudonym(r[0], secret), *r[1:-1], exports.pseudonym(r[-1], secret))
+        policy.blank_hidden_flags(
+            scope,
+            fields,
+            (exports.pseudonym(r[0], secret), *r[1:-1], exports.pseudonym(r[-1], secret)),
+        )
         for r in Person.objects.filter(is_child=True).order_by("person_key").values_list(*fields)
     ]
     reference = exports.export_id()

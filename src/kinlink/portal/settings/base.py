@@ -135,6 +135,9 @@ KINLINK_BREAK_GLASS_MINUTES = int(os.environ.get("KINLINK_BREAK_GLASS_MINUTES", 
 KINLINK_PURPOSE_MINUTES = int(os.environ.get("KINLINK_PURPOSE_MINUTES", "30"))
 #: Key of analysts' pseudonyms (keyed hashes); stays on the server. Default: from SECRET_KEY.
 KINLINK_PSEUDONYM_KEY = os.environ.get("KINLINK_PSEUDONYM_KEY", "")
+#: A council's own governance registry folder (agreements.yaml, purposes.yaml), added to the
+#: shipped one; the session purposes offered and the feeds each shows come from it.
+KINLINK_GOVERNANCE_DIR = os.environ.get("KINLINK_GOVERNANCE_DIR", "")
 
 # No personal data in logs: request logging is off; errors go to stderr without locals.
 LOGGING = {
