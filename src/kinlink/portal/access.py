@@ -51,6 +51,9 @@ def scope_for(user: AbstractBaseUser | AnonymousUser, purpose: str = "") -> poli
         purpose=purpose,
         feeds=feeds,
         risk_models=risk_models,
+        display_from=policy.display_from(
+            profile.role, as_of(), dict(settings.KINLINK_DISPLAY_WINDOW_DAYS)
+        ),
     )
 
 

@@ -63,6 +63,7 @@ class Scope:
     purpose: str = ""  # the session's purpose code from the governance registry
     feeds: frozenset[str] = frozenset()  # feeds the purpose may show (``feeds_shown``)
     risk_models: frozenset[str] = frozenset()  # risk models whose scores it may show
+    display_from: date | None = None  # records dated before this are not shown (the window)
 
 
 @dataclass(frozen=True)
@@ -341,14 +342,27 @@ def flags_visible(scope: Scope) -> frozenset[str]:
     )
 
 
+def display_from(role: str, as_of: date, window_days_by_role: dict[str, int]) -> date | None:
+    """The first day of ``role``'s display window (None: the whole history is shown).
+
+    A display window is how far back a role is shown records, separate from retention
+    (how long Kinlink holds them): a school sees the last year, a MASH worker everything
+    still held.
+    """
+    days = window_days_by_role.get(role)
+    return as_of - timedelta(days=days) if days else None
+
+
 def event_filter(scope: Scope) -> Q:
     """A filter on ``Event`` keeping only the feeds (and risk models) the session's purpose
-    shows."""
+    shows, dated within the role's display window (undated records fall outside it)."""
     from django.db.models import Q
 
     q = Q(feed__in=sorted(f for f in scope.feeds if f != RISK_FEED))
     if scope.risk_models:
         q |= Q(feed=RISK_FEED, detail__model__in=sorted(scope.risk_models))
+    if scope.display_from is not None:
+        q &= Q(date__gte=scope.display_from)
     return q
 
 

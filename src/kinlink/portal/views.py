@@ -357,6 +357,15 @@ def _events(scope: policy.Scope, qs: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _records_shown(scope: policy.Scope, person_key: str, events: Any) -> Any:
+    """The person's linked records of the feeds shown; with a display window, only those
+    with something inside it."""
+    records = RecordLink.objects.filter(person_key=person_key, feed__in=scope.feeds)
+    if scope.display_from is not None:
+        records = records.filter(record_id__in=events.values("record_id"))
+    return records.order_by("feed", "record_id")
+
+
 @guarded(policy.may_see_case_data)
 @require_http_methods(["GET", "POST"])
 def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpResponse:
@@ -387,6 +396,7 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
           detail={"tab": tab, "via": via})  # fmt: skip
     context: dict[str, Any] = {
         "person": person, "tab": tab, "tabs": TABS, "via": via, "purpose": purpose,
+        "display_from": scope.display_from,
     }  # fmt: skip
     events = (
         Event.objects.filter(person_key=person.pk)
@@ -394,9 +404,7 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
         .order_by("-date", "feed", "record_id")
     )
     if tab == "overview":
-        context["records"] = RecordLink.objects.filter(
-            person_key=person.pk, feed__in=scope.feeds
-        ).order_by("feed", "record_id")
+        context["records"] = _records_shown(scope, person.pk, events)
         context["feed_counts"] = events.values("feed").annotate(n=Count("id")).order_by("feed")
     elif tab == "family":
         context["members"] = [

@@ -131,6 +131,21 @@ STATIC_ROOT = Path(os.environ.get("KINLINK_STATIC_ROOT", str(DATA_DIR / "static"
 
 # Portal policy knobs (configuration, not code).
 KINLINK_SCHOOL_WINDOW_DAYS = int(os.environ.get("KINLINK_SCHOOL_WINDOW_DAYS", "365"))
+
+
+def _display_windows(text: str) -> dict[str, int]:
+    """``role=days,role=days``: how far back each role is shown records (display, not
+    retention); a role not named sees everything still held."""
+    windows = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        role, _, days = item.partition("=")
+        windows[role.strip()] = int(days)
+    return windows
+
+
+KINLINK_DISPLAY_WINDOW_DAYS = _display_windows(
+    os.environ.get("KINLINK_DISPLAY_WINDOW_DAYS", "head_teacher=365")
+)
 KINLINK_BREAK_GLASS_MINUTES = int(os.environ.get("KINLINK_BREAK_GLASS_MINUTES", "60"))
 KINLINK_PURPOSE_MINUTES = int(os.environ.get("KINLINK_PURPOSE_MINUTES", "30"))
 #: Key of analysts' pseudonyms (keyed hashes); stays on the server. Default: from SECRET_KEY.
