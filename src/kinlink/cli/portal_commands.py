@@ -105,6 +105,34 @@ def push_reviews(warehouse: WarehouseOption = None) -> None:
     console.print(f"Pushed {n} decision(s); the next 'kinlink link' applies them.")
 
 
+@app.command("push-challenges")
+def push_challenges(warehouse: WarehouseOption = None) -> None:
+    """Record challenges raised in the portal in the warehouse (out of use from now on)."""
+    _django()
+    from kinlink.portal.challenges import challenges_push
+
+    recorded, failed = challenges_push(warehouse=warehouse or settings_load().warehouse_path)
+    console.print(
+        f"Recorded {recorded} challenge(s)"
+        + (f"; {failed} failed (kept in the portal queue with the error)" if failed else "")
+        + "; the next 'kinlink publish' marks them."
+    )
+
+
+@app.command("push-score-reviews")
+def push_score_reviews(warehouse: WarehouseOption = None) -> None:
+    """Record reviews of advisory scores made in the portal in the risk registry."""
+    _django()
+    from kinlink.portal.challenges import score_reviews_push
+
+    recorded, failed = score_reviews_push(warehouse=warehouse or settings_load().warehouse_path)
+    console.print(
+        f"Recorded {recorded} score review(s)"
+        + (f"; {failed} failed (kept in the portal queue with the error)" if failed else "")
+        + "."
+    )
+
+
 @app.command("audit-verify")
 def audit_verify_command() -> None:
     """Check the audit log's hash chain end to end (exit 1 when broken)."""

@@ -364,3 +364,33 @@ def blank_hidden_flags(scope: Scope, columns: Iterable[str], row: Iterable[objec
     for everyone, so its presence says nothing about the person)."""
     hidden = set(FLAG_FEEDS) - flags_visible(scope)
     return ["" if c in hidden else v for c, v in zip(columns, row, strict=True)]
+
+
+# --- challenges and score reviews ---------------------------------------------------------
+
+CHALLENGE_KINDS = ("fact", "link", "score")
+SCORE_REVIEW_DECISIONS = ("agree", "disagree")
+
+
+def event_readable(scope: Scope, feed: str, sensitivity: str) -> bool:
+    """The session may read this record's detail: its feed is shown for the purpose and
+    its sensitivity class is one the user is cleared for."""
+    return feed_visible(scope, feed) and sensitivity_visible(scope, sensitivity)
+
+
+def may_challenge(scope: Scope, kind: str, *, feed: str, sensitivity: str = "") -> bool:
+    """A case user may challenge a fact, a link or a score they can read (a link: its
+    record's feed is shown; a fact or score: its detail is readable)."""
+    if not may_see_case_data(scope) or kind not in CHALLENGE_KINDS:
+        return False
+    if kind == "link":
+        return feed_visible(scope, feed)
+    if (kind == "score") != (feed == RISK_FEED):
+        return False
+    return event_readable(scope, feed, sensitivity)
+
+
+def may_review_scores(scope: Scope) -> bool:
+    """Reviewing an advisory score needs the ``risk_score`` clearance (and a purpose that
+    shows scores, checked per score with ``event_readable``)."""
+    return may_see_case_data(scope) and "risk_score" in scope.cleared

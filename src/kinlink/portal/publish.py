@@ -26,6 +26,7 @@ from kinlink.portal.models import (
     FamilyMember,
     FamilyNeed,
     Person,
+    PublishedChallenge,
     PublishRun,
     RecordLink,
     School,
@@ -35,6 +36,7 @@ from kinlink.warehouse.store import warehouse_connect
 
 PUBLISHED: tuple[type[models.Model], ...] = (
     Person, Family, FamilyMember, FamilyNeed, School, Enrolment, Event, RecordLink,
+    PublishedChallenge,
 )  # fmt: skip
 BATCH = 2000
 
@@ -94,6 +96,7 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
                 "enrolments": _bulk(Enrolment, snap.enrolments),
                 "events": _bulk(Event, itertools.chain(events_iter(con), risk_score_events(con))),
                 "record_links": _bulk(RecordLink, snap.record_links),
+                "challenges": _bulk(PublishedChallenge, snap.challenges),
             }
             after = _previous_state()
             changes = (
