@@ -35,12 +35,20 @@ WarehouseOption = Annotated[
 def publish(
     warehouse: WarehouseOption = None,
     force: Annotated[bool, typer.Option(help="Publish even if the inputs did not change.")] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="Saved linkage model, for the match weights (default: the configured one)."
+        ),
+    ] = None,
 ) -> None:
     """Copy the linked, assessed warehouse into the portal database (one transaction)."""
     _django()
     from kinlink.portal.publish import publish_run
 
-    result = publish_run(warehouse=warehouse or settings_load().warehouse_path, force=force)
+    result = publish_run(
+        warehouse=warehouse or settings_load().warehouse_path, force=force, model_path=model
+    )
     if result.skipped:
         console.print(f"Nothing changed since publish {result.run_id}; use --force to redo.")
         return

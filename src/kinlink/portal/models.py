@@ -137,6 +137,10 @@ class RecordLink(models.Model):
     row_number = models.IntegerField()
     anchor_record_id = models.CharField(max_length=120, blank=True)
     reasons = models.JSONField(default=list)
+    #: The linkage model's score of this record against the anchor, at publish time:
+    #: {"comparisons": [[comparison, level, weight], ...], "match_weight", "match_probability"}
+    #: ({} when the saved model was not available).
+    weights = models.JSONField(default=dict)
 
 
 class Profile(models.Model):

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -561,13 +562,38 @@ def _latest_reviews(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]
     }
 
 
-def snapshot_read(con: duckdb.DuckDBPyConnection) -> Snapshot:
-    """Everything but the events (which stream), read from the warehouse."""
+def link_weights(
+    con: duckdb.DuckDBPyConnection, links: list[dict[str, Any]], model_path: Path | None
+) -> None:
+    """Add to each record link the saved linkage model's per-comparison weights and final
+    probability against its anchor record (as ``kinlink linkage explain`` shows them);
+    nothing when the model file is not there."""
+    if model_path is None or not model_path.is_file():
+        return
+    from kinlink.linkage.explain import explain_pairs
+    from kinlink.linkage.training import model_load, splink_settings
+
+    pairs = [(r["record_id"], r["anchor_record_id"]) for r in links if r["anchor_record_id"]]
+    scored = explain_pairs(con, pairs, splink_settings(model_load(model_path)))
+    for link in links:
+        found = scored.get((link["record_id"], link["anchor_record_id"]))
+        if found is not None:
+            link["weights"] = {
+                "comparisons": [[n, lv, round(w, 3)] for n, lv, w in found.comparisons],
+                "match_weight": round(found.match_weight, 3),
+                "match_probability": found.match_probability,
+            }
+
+
+def snapshot_read(con: duckdb.DuckDBPyConnection, *, model_path: Path | None = None) -> Snapshot:
+    """Everything but the events (which stream), read from the warehouse (with the link
+    weights when the saved linkage model is at ``model_path``)."""
     runs = runs_read(con)
     snap = Snapshot(runs=runs)
     snap.people = _people(con, runs.assessment_run_id, runs.as_of)
     snap.families, snap.members, snap.needs = _families(con, runs.assessment_run_id)
     snap.schools, snap.enrolments = _schools(con)
     snap.record_links = _record_links(con)
+    link_weights(con, snap.record_links, model_path)
     snap.challenges = challenges_read(con)
     return snap
