@@ -80,6 +80,8 @@ def test_a_case_user_challenges_a_fact_and_a_link_and_the_push_marks_them(
     assert published.counts["challenges"] == 2
     page = mash.get(f"/child/{key}/send/").content.decode()
     assert "Under challenge since" in page
+    overview = mash.get(f"/child/{key}/").content.decode()
+    assert overview.count("Under challenge since") == 2  # the fact's record and the link
     assert "Link under challenge since" in mash.get(f"/child/{key}/records/{link.pk}/"
                                                     ).content.decode()  # fmt: skip
 

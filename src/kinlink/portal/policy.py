@@ -17,6 +17,11 @@ Sensitivity classes come from the feed definitions. ``RESTRICTED`` classes (poli
 intelligence, health detail) are shown only to users cleared for them; others see that a
 record exists and whom to contact. Out-of-scope and non-existent objects look the same
 (404). Break-glass opens one person outside scope for a limited time, with a reason.
+
+Each session acts under one purpose from the governance registry that its role may use
+today (``purposes_offered``); a feed whose agreement does not allow it is hidden outright
+(``feeds_shown``, ``event_filter``, ``flags_visible``), with no "a record exists" line.
+Challenges and score reviews are allowed only on what the session can read.
 """
 
 from __future__ import annotations

@@ -322,6 +322,20 @@ def _needs_shown(scope: policy.Scope, needs: Any) -> list[FamilyNeed]:
     return shown
 
 
+def _records_shown(scope: policy.Scope, person_key: str) -> list[RecordLink]:
+    """The person's linked records of the feeds the purpose shows, each with the challenge
+    keeping it out of use, if any."""
+    records = list(
+        RecordLink.objects.filter(person_key=person_key, feed__in=scope.feeds).order_by(
+            "feed", "record_id"
+        )
+    )
+    marks = {c.ref: c for c in PublishedChallenge.objects.filter(person_key=person_key)}
+    for record in records:
+        record.challenge = marks.get(record.record_id)
+    return records
+
+
 # --- child page ------------------------------------------------------------------------
 
 
@@ -415,9 +429,7 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
         .order_by("-date", "feed", "record_id")
     )
     if tab == "overview":
-        context["records"] = RecordLink.objects.filter(
-            person_key=person.pk, feed__in=scope.feeds
-        ).order_by("feed", "record_id")
+        context["records"] = _records_shown(scope, person.pk)
         context["feed_counts"] = events.values("feed").annotate(n=Count("id")).order_by("feed")
     elif tab == "family":
         context["members"] = [
