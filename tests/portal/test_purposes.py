@@ -80,6 +80,9 @@ def test_after_sign_in_the_user_chooses_a_purpose_and_an_ended_one_is_refused(db
     assert response.url.startswith("/purpose/?next=")
     page = client.get(response.url)
     assert b'value="mash_enquiry"' in page.content
+    shown = AuditEvent.objects.get(username="mash-choose", action="view_purposes")
+    assert "mash_enquiry" in shown.detail["offered"]
+    assert ENDED not in shown.detail["offered"]
     assert b'value="supporting_families_outcomes"' not in page.content  # not a MASH purpose
     assert ENDED.encode() not in page.content
     refused = client.post("/purpose/", {"purpose": ENDED})
@@ -173,3 +176,25 @@ def test_exports_leave_out_the_flags_of_hidden_feeds(db):
     text = client.post("/search/export/", data).content.decode()
     row = next(line for line in text.splitlines() if line.startswith(child.pk))
     assert row.split(",")[column] == "True"
+
+
+def test_the_family_page_shows_only_what_the_purpose_allows(db):
+    from kinlink.portal.models import Family, FamilyNeed
+
+    need = (
+        FamilyNeed.objects.filter(family_key__in=Family.objects.exclude(episode={}).values("pk"))
+        .order_by("family_key", "pk")
+        .first()
+    )
+    assert need is not None
+    feeds = {e["feed"] for e in need.evidence}
+    mash = sign_in("mash-family", "mash")  # mash_enquiry: early help shown
+    page = mash.get(f"/family/{need.family_key}/").content.decode()
+    assert "Early help episode" in page
+    mash.post("/purpose/", {"purpose": "safe_exploitation_review"})  # no early help
+    page = mash.get(f"/family/{need.family_key}/").content.decode()
+    assert "Early help episode" not in page
+    shown = policy.feeds_shown(registry_load(), definitions_load(), "safe_exploitation_review",
+                               date(2026, 1, 1))[0]  # fmt: skip
+    for feed in feeds - shown:
+        assert f"– {feed}," not in page

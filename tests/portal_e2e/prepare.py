@@ -119,7 +119,7 @@ def main(argv: list[str]) -> None:
 
     warehouse, out = Path(argv[0]), Path(argv[1])
     call_command("migrate", verbosity=0, interactive=False)
-    publish_run(warehouse=warehouse)
+    publish_run(warehouse=warehouse, model_path=warehouse.parent / "person.json")
     cast = _cast()
     users = [
         user_create(username="headteacher", role=policy.HEAD_TEACHER, password=PASSWORD,

@@ -163,10 +163,25 @@ def sar(
     out: Annotated[Path, typer.Option(help="Folder for the JSON bundle and the PDF.")],
     warehouse: WarehouseOption = None,
     sources: SourcesOption = None,
+    portal_audit: Annotated[
+        bool,
+        typer.Option(
+            help="Include who viewed the records (who, role, when, purpose) from the portal's "
+            "audit log, in the portal database the portal's settings name (DATABASE_URL)."
+        ),
+    ] = False,
 ) -> None:
     """Subject access: everything held about one person, third parties redacted."""
+    views = None
+    if portal_audit:
+        from kinlink.cli.portal_commands import _django
+
+        _django()
+        from kinlink.portal.audit import subject_views
+
+        views = subject_views(person_key)
     files = subject_access_write(
-        warehouse_path(warehouse), person_key, definitions_load(sources or []), out
+        warehouse_path(warehouse), person_key, definitions_load(sources or []), out, views=views
     )
     console.print(
         f"{files.records} records and {files.facts} facts: wrote {files.json_path} "

@@ -35,12 +35,20 @@ WarehouseOption = Annotated[
 def publish(
     warehouse: WarehouseOption = None,
     force: Annotated[bool, typer.Option(help="Publish even if the inputs did not change.")] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="Saved linkage model, for the match weights (default: the configured one)."
+        ),
+    ] = None,
 ) -> None:
     """Copy the linked, assessed warehouse into the portal database (one transaction)."""
     _django()
     from kinlink.portal.publish import publish_run
 
-    result = publish_run(warehouse=warehouse or settings_load().warehouse_path, force=force)
+    result = publish_run(
+        warehouse=warehouse or settings_load().warehouse_path, force=force, model_path=model
+    )
     if result.skipped:
         console.print(f"Nothing changed since publish {result.run_id}; use --force to redo.")
         return
@@ -103,6 +111,34 @@ def push_reviews(warehouse: WarehouseOption = None) -> None:
 
     n = reviews_push(warehouse=warehouse or settings_load().warehouse_path)
     console.print(f"Pushed {n} decision(s); the next 'kinlink link' applies them.")
+
+
+@app.command("push-challenges")
+def push_challenges(warehouse: WarehouseOption = None) -> None:
+    """Record challenges raised in the portal in the warehouse (out of use from now on)."""
+    _django()
+    from kinlink.portal.challenges import challenges_push
+
+    recorded, failed = challenges_push(warehouse=warehouse or settings_load().warehouse_path)
+    console.print(
+        f"Recorded {recorded} challenge(s)"
+        + (f"; {failed} failed (kept in the portal queue with the error)" if failed else "")
+        + "; the next 'kinlink publish' marks them."
+    )
+
+
+@app.command("push-score-reviews")
+def push_score_reviews(warehouse: WarehouseOption = None) -> None:
+    """Record reviews of advisory scores made in the portal in the risk registry."""
+    _django()
+    from kinlink.portal.challenges import score_reviews_push
+
+    recorded, failed = score_reviews_push(warehouse=warehouse or settings_load().warehouse_path)
+    console.print(
+        f"Recorded {recorded} score review(s)"
+        + (f"; {failed} failed (kept in the portal queue with the error)" if failed else "")
+        + "."
+    )
 
 
 @app.command("audit-verify")

@@ -8,8 +8,10 @@ members are counted, not named), needs with their evidence, and any advisory sco
 
 Third parties are redacted. A shared source row (a domestic abuse incident, a housing
 household listing) appears through this person's own slot only: the bundle says how many
-other people the row names and never who they are. Views of the record are in the
-portal's audit log; the bundle says so and where to get them.
+other people the row names and never who they are. Who viewed the records comes from the
+portal's audit log when the caller passes its rows (``kinlink sar --portal-audit``): who,
+their role, when, what they did and under which purpose; otherwise the bundle says where
+to find them.
 """
 
 from __future__ import annotations
@@ -57,8 +59,13 @@ def subject_access_bundle(
     definitions: dict[str, FeedDefinition],
     *,
     model_path: Path | None = None,
+    views: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything held about ``person_key``, third parties redacted (see module doc)."""
+    """Everything held about ``person_key``, third parties redacted (see module doc).
+
+    ``views``: the portal's audit rows about the person (``portal.audit.subject_views``);
+    None when the portal's log was not read.
+    """
     con = warehouse_connect(warehouse, read_only=True)
     try:
         records = _rows(
@@ -97,8 +104,11 @@ def subject_access_bundle(
             "families": _families(con, person_key),
             "needs": _needs(con, person_key),
             "scores": _scores(con, person_key),
-            "views": "Views of this person's records are in the portal's audit log: "
-            "'who viewed this child' report (portal audit), keyed by this person key.",
+            "views": views
+            if views is not None
+            else "Views of this person's records are in the portal's audit log: "
+            "'who viewed this child' report (portal audit), keyed by this person key; "
+            "'kinlink sar --portal-audit' includes them here.",
         }
     finally:
         con.close()
@@ -256,7 +266,7 @@ def _pdf(bundle: dict[str, Any], path: Path) -> None:
     section("Family membership (own role only)", bundle["families"])
     section("Needs and their evidence", bundle["needs"])
     section("Advisory scores", bundle["scores"])
-    section("Who viewed these records", bundle["views"])
+    section("Who viewed these records (portal audit log)", bundle["views"])
     pdf.output(str(path))
 
 
@@ -267,9 +277,13 @@ def subject_access_write(
     out: Path,
     *,
     model_path: Path | None = None,
+    views: list[dict[str, Any]] | None = None,
 ) -> SubjectAccessFiles:
-    """Write ``sar-KEY.json`` and ``sar-KEY.pdf`` into ``out``."""
-    bundle = subject_access_bundle(warehouse, person_key, definitions, model_path=model_path)
+    """Write ``sar-KEY.json`` and ``sar-KEY.pdf`` into ``out`` (with the portal's audit
+    rows about the person when ``views`` is given)."""
+    bundle = subject_access_bundle(
+        warehouse, person_key, definitions, model_path=model_path, views=views
+    )
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / f"sar-{person_key}.json"
     json_path.write_text(json.dumps(bundle, indent=2, default=_json_default), encoding="utf-8")

@@ -204,3 +204,98 @@ def explain_pair(
         )
         result.keys = {r: found.get(r) for r in (record_a, record_b)}
     return result
+
+
+@dataclass
+class PairWeights:
+    """Per-comparison match weights of one pair, and its final weight and probability."""
+
+    comparisons: list[tuple[str, str, float]]  # (comparison, level, weight)
+    match_weight: float
+    match_probability: float
+
+
+def explain_pairs(
+    con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]], settings: dict[str, Any]
+) -> dict[tuple[str, str], PairWeights]:
+    """``explain_pair``'s weights for many pairs of one linkage run at once (for publishing).
+
+    Every pair's two records must share a person key (the portal explains each record
+    against its person's anchor): Splink scores all pairs within each person in one run,
+    with the run's term frequencies, and the wanted pairs are kept.
+    """
+    wanted: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for pair in pairs:
+        if pair[0] != pair[1]:
+            wanted.setdefault(tuple(sorted(pair)), []).append(pair)
+    if not wanted:
+        return {}
+    tf = table_exists(con, TF_TABLE)
+    names_lookup(con, f"record_id IN (SELECT record_id FROM {MEMBERS})")
+    tf_select = ", ".join(
+        f"coalesce((SELECT t.tf FROM {TF_TABLE} t WHERE t.column_name = '{c}' "
+        f"AND t.value = x.{c}), 1e-6) AS tf_{c}"
+        if tf
+        else f"1e-6 AS tf_{c}"
+        for c in TF_COLUMNS
+    )
+    table = con.sql(
+        f"""SELECT x.*, m.person_key, row_number() OVER (ORDER BY x.record_id) AS unique_id,
+                   row_number() OVER (ORDER BY x.record_id) AS entity_id, {tf_select}
+            FROM ({prepared_records_sql(f"p.record_id IN (SELECT record_id FROM {MEMBERS})")}) x
+            JOIN {MEMBERS} m USING (record_id)"""
+    ).to_arrow_table()
+    schema = _inputs_schema(table.schema)
+    inputs = table.select([*schema.names, "person_key", "record_id"])
+    ids = dict(zip(inputs["unique_id"].to_pylist(), inputs["record_id"].to_pylist(), strict=True))
+    scoring = {
+        **settings,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": "l.person_key = r.person_key"}
+        ],
+        "additional_columns_to_retain": [],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,
+    }
+    levels = {c["output_column_name"]: _level_weights(c) for c in settings["comparisons"]}
+    out: dict[tuple[str, str], PairWeights] = {}
+    splink_con = duckdb.connect(":memory:")
+    try:
+        db_api = DuckDBAPI(connection=splink_con)
+        linker = Linker(db_api.register(inputs), scoring, log_level=logging.ERROR)
+        for scored in linker.inference.predict().as_record_list():
+            a, b = ids[scored["unique_id_l"]], ids[scored["unique_id_r"]]
+            asked = wanted.get(tuple(sorted((a, b))))
+            if asked is None:
+                continue
+            rows = []
+            for comparison in settings["comparisons"]:
+                name = comparison["output_column_name"]
+                base = float(scored[f"mw_{name}"])
+                weight = base + float(scored.get(f"mw_tf_adj_{name}") or 0.0)
+                rows.append((name, _level_of(levels[name], base), weight))
+            for pair in asked:  # the weights do not depend on the order of the two records
+                out[pair] = PairWeights(
+                    rows, float(scored["match_weight"]), float(scored["match_probability"])
+                )
+    finally:
+        splink_con.close()
+    return out
+
+
+def _level_weights(comparison: dict[str, Any]) -> list[tuple[str, float]]:
+    """Each level's label and its weight (log2 m/u; 0 for the null level), best first."""
+    out = []
+    for level in comparison["comparison_levels"]:
+        m, u = level.get("m_probability"), level.get("u_probability")
+        if level.get("is_null_level"):
+            out.append((str(level["label_for_charts"]), 0.0))
+        elif m and u:
+            out.append((str(level["label_for_charts"]), math.log2(float(m) / float(u))))
+    return out
+
+
+def _level_of(levels: list[tuple[str, float]], weight: float) -> str:
+    """The level a pair reached, known from the weight Splink's prediction gives it (the
+    prediction keeps weights, not levels); the first level with that weight."""
+    return next((label for label, w in levels if abs(w - weight) < 1e-9), "")

@@ -119,3 +119,24 @@ def views_by(username: str, since: datetime | None = None) -> list[AuditEvent]:
     if since is not None:
         qs = qs.filter(at__gte=since)
     return list(qs.order_by("-pk"))
+
+
+def subject_views(person_key: str) -> list[dict[str, Any]]:
+    """The audit rows about one person for their subject access bundle: who, role, when,
+    what and under which purpose (code and name). Free-text reasons are left out: they
+    may name other people; the DPO reads them on the audit page."""
+    from kinlink.portal.purposes import name_of
+
+    return [
+        {
+            "at": event.at.astimezone(UTC).isoformat(timespec="seconds"),
+            "who": event.username,
+            "role": event.role,
+            "action": event.action,
+            "purpose_code": event.purpose_code,
+            "purpose": name_of(event.purpose_code) if event.purpose_code else "",
+        }
+        for event in AuditEvent.objects.filter(object_type="person", object_id=person_key)
+        .order_by("pk")
+        .iterator(chunk_size=2000)
+    ]

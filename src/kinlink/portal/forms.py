@@ -74,3 +74,18 @@ class ExportForm(forms.Form):
 
     purpose = forms.CharField(min_length=10, max_length=500, widget=forms.Textarea)
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class ChallengeForm(forms.Form):
+    """Why a fact, link or score is wrong; recorded with the challenge and sent onward."""
+
+    reason = forms.CharField(min_length=10, max_length=2000, widget=forms.Textarea)
+    field = forms.CharField(required=False, max_length=60)
+
+
+class ScoreReviewForm(forms.Form):
+    """A reviewer's decision on an advisory score, with a note saying why."""
+
+    decision = forms.ChoiceField(choices=(("agree", "I agree with the score"),
+                                          ("disagree", "I disagree with the score")))  # fmt: skip
+    note = forms.CharField(min_length=5, max_length=2000, widget=forms.Textarea)

@@ -137,6 +137,10 @@ class RecordLink(models.Model):
     row_number = models.IntegerField()
     anchor_record_id = models.CharField(max_length=120, blank=True)
     reasons = models.JSONField(default=list)
+    #: The linkage model's score of this record against the anchor, at publish time:
+    #: {"comparisons": [[comparison, level, weight], ...], "match_weight", "match_probability"}
+    #: ({} when the saved model was not available).
+    weights = models.JSONField(default=dict)
 
 
 class Profile(models.Model):
@@ -238,3 +242,54 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class ChallengeRequest(models.Model):
+    """A fact, link or score a user challenged in the portal. ``kinlink portal
+    push-challenges`` records it in the warehouse's challenges (the portal never writes
+    to the warehouse while serving pages); the next publish marks it."""
+
+    kind = models.CharField(max_length=10)  # fact, link or score
+    ref = models.CharField(max_length=120)  # record id (fact, link) or score id
+    person_key = models.CharField(max_length=20, db_index=True)
+    field = models.CharField(max_length=60, blank=True)
+    reason = models.TextField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    purpose_code = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=20, default="open")  # open, pushed, failed
+    challenge_id = models.CharField(max_length=40, blank=True)
+    pushed_at = models.DateTimeField(null=True)
+    push_error = models.TextField(blank=True)
+
+
+class ScoreReviewRequest(models.Model):
+    """A reviewer's decision on an advisory score, made in the portal; ``kinlink portal
+    push-score-reviews`` records it in the risk registry's reviews."""
+
+    score_id = models.CharField(max_length=120)
+    person_key = models.CharField(max_length=20, db_index=True)
+    decision = models.CharField(max_length=20)  # agree or disagree
+    note = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+    status = models.CharField(max_length=20, default="open")  # open, pushed, failed
+    review_id = models.CharField(max_length=40, blank=True)
+    pushed_at = models.DateTimeField(null=True)
+    push_error = models.TextField(blank=True)
+
+
+class PublishedChallenge(models.Model):
+    """A challenge in the warehouse at publish time that keeps its item out of use (open,
+    or a fact upheld until the partner corrects it); the portal marks the item with it."""
+
+    challenge_id = models.CharField(max_length=40, primary_key=True)
+    kind = models.CharField(max_length=10)
+    ref = models.CharField(max_length=120, db_index=True)  # record id or score id
+    person_key = models.CharField(max_length=20, blank=True, db_index=True)
+    status = models.CharField(max_length=20)
+    raised_at = models.DateTimeField()

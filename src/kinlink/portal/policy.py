@@ -17,6 +17,11 @@ Sensitivity classes come from the feed definitions. ``RESTRICTED`` classes (poli
 intelligence, health detail) are shown only to users cleared for them; others see that a
 record exists and whom to contact. Out-of-scope and non-existent objects look the same
 (404). Break-glass opens one person outside scope for a limited time, with a reason.
+
+Each session acts under one purpose from the governance registry that its role may use
+today (``purposes_offered``); a feed whose agreement does not allow it is hidden outright
+(``feeds_shown``, ``event_filter``, ``flags_visible``), with no "a record exists" line.
+Challenges and score reviews are allowed only on what the session can read.
 """
 
 from __future__ import annotations
@@ -378,3 +383,33 @@ def blank_hidden_flags(scope: Scope, columns: Iterable[str], row: Iterable[objec
     for everyone, so its presence says nothing about the person)."""
     hidden = set(FLAG_FEEDS) - flags_visible(scope)
     return ["" if c in hidden else v for c, v in zip(columns, row, strict=True)]
+
+
+# --- challenges and score reviews ---------------------------------------------------------
+
+CHALLENGE_KINDS = ("fact", "link", "score")
+SCORE_REVIEW_DECISIONS = ("agree", "disagree")
+
+
+def event_readable(scope: Scope, feed: str, sensitivity: str) -> bool:
+    """The session may read this record's detail: its feed is shown for the purpose and
+    its sensitivity class is one the user is cleared for."""
+    return feed_visible(scope, feed) and sensitivity_visible(scope, sensitivity)
+
+
+def may_challenge(scope: Scope, kind: str, *, feed: str, sensitivity: str = "") -> bool:
+    """A case user may challenge a fact, a link or a score they can read (a link: its
+    record's feed is shown; a fact or score: its detail is readable)."""
+    if not may_see_case_data(scope) or kind not in CHALLENGE_KINDS:
+        return False
+    if kind == "link":
+        return feed_visible(scope, feed)
+    if (kind == "score") != (feed == RISK_FEED):
+        return False
+    return event_readable(scope, feed, sensitivity)
+
+
+def may_review_scores(scope: Scope) -> bool:
+    """Reviewing an advisory score needs the ``risk_score`` clearance (and a purpose that
+    shows scores, checked per score with ``event_readable``)."""
+    return may_see_case_data(scope) and "risk_score" in scope.cleared

@@ -26,6 +26,7 @@ from kinlink.portal.models import (
     FamilyMember,
     FamilyNeed,
     Person,
+    PublishedChallenge,
     PublishRun,
     RecordLink,
     School,
@@ -35,6 +36,7 @@ from kinlink.warehouse.store import warehouse_connect
 
 PUBLISHED: tuple[type[models.Model], ...] = (
     Person, Family, FamilyMember, FamilyNeed, School, Enrolment, Event, RecordLink,
+    PublishedChallenge,
 )  # fmt: skip
 BATCH = 2000
 
@@ -67,8 +69,13 @@ def _previous_state() -> dict[str, set[str]]:
     }
 
 
-def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
+def publish_run(
+    *, warehouse: Path, force: bool = False, model_path: Path | None = None
+) -> PublishResult:
     """Publish the warehouse; returns what was written (or that nothing changed).
+
+    ``model_path``: the saved linkage model, to publish each record's per-comparison match
+    weights (default: the configured model; without it, the summary only).
 
     >>> publish_run(warehouse=Path("data/warehouse.duckdb"))  # doctest: +SKIP
     """
@@ -79,7 +86,11 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
         last = PublishRun.objects.order_by("-pk").first()
         if last and last.input_fingerprint == runs.fingerprint and not force:
             return PublishResult(last.pk, True, dict(last.counts), dict(last.changes), 0.0)
-        snap = snapshot_read(con)
+        if model_path is None:
+            from kinlink.linkage import LinkageConfig
+
+            model_path = LinkageConfig().model_path
+        snap = snapshot_read(con, model_path=model_path)
         with transaction.atomic():
             before = _previous_state()
             first_publish = last is None
@@ -94,6 +105,7 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
                 "enrolments": _bulk(Enrolment, snap.enrolments),
                 "events": _bulk(Event, itertools.chain(events_iter(con), risk_score_events(con))),
                 "record_links": _bulk(RecordLink, snap.record_links),
+                "challenges": _bulk(PublishedChallenge, snap.challenges),
             }
             after = _previous_state()
             changes = (

@@ -44,6 +44,9 @@ def session_purpose(request: HttpRequest) -> HttpResponse:
         audit(request, "access_refused", object_type="purpose", object_id=code[:120],
               purpose_code="")  # fmt: skip
         error = "Choose one of the purposes listed."
+    else:
+        audit(request, "view_purposes", object_type="purpose",
+              detail={"offered": [p.code for p in offered]})  # fmt: skip
     return render(
         request,
         "portal/session_purpose.html",

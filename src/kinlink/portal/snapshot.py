@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -51,6 +52,7 @@ class Snapshot:
     schools: list[dict[str, Any]] = field(default_factory=list)
     enrolments: list[dict[str, Any]] = field(default_factory=list)
     record_links: list[dict[str, Any]] = field(default_factory=list)
+    challenges: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _rows(
@@ -90,9 +92,40 @@ def runs_read(con: duckdb.DuckDBPyConnection) -> Runs:
         ).fetchall()
     ]
     digest = hashlib.sha256(
-        json.dumps([linkage, families, assessment, input_fp, batches]).encode()
+        json.dumps(
+            [linkage, families, assessment, input_fp, batches, *_reviewed_state(con)], default=str
+        ).encode()
     ).hexdigest()
     return Runs(str(linkage), str(families), str(assessment), as_of, digest)
+
+
+def _reviewed_state(con: duckdb.DuckDBPyConnection) -> list[Any]:
+    """Challenges and score reviews change what the portal marks, so a publish after
+    ``kinlink portal push-challenges`` (or a resolution) is not skipped."""
+    state: list[Any] = []
+    queries = {
+        "challenges": "SELECT challenge_id, status FROM challenges ORDER BY challenge_id",
+        "risk_reviews": "SELECT count(*), max(reviewed_at) FROM risk_reviews",
+    }
+    for table, sql in queries.items():
+        if table_exists(con, table):
+            state.append(con.execute(sql).fetchall())
+    return state
+
+
+def challenges_read(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Challenges keeping their item out of use now: open ones, and facts upheld (out until
+    the partner corrects them)."""
+    if not table_exists(con, "challenges"):
+        return []
+    return _rows(
+        con,
+        """SELECT challenge_id, kind, coalesce(record_id, score_id) AS ref,
+                  coalesce(person_key, '') AS person_key, status, raised_at
+           FROM challenges
+           WHERE status = 'open' OR (kind = 'fact' AND status = 'upheld')
+           ORDER BY challenge_id""",
+    )
 
 
 def _people(con: duckdb.DuckDBPyConnection, run: str, as_of: date | None) -> list[dict[str, Any]]:
@@ -481,7 +514,9 @@ def risk_score_events(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]
            FROM risk_scores s JOIN latest USING (score_run_id)
            ORDER BY s.person_key, s.model"""
     )
-    for score_id, model, version, person_key, as_of, score, flagged, features in cursor.fetchall():
+    scored = cursor.fetchall()
+    reviews = _latest_reviews(con)
+    for score_id, model, version, person_key, as_of, score, flagged, features in scored:
         factors = ", ".join(features or []) or "none of the model's factors"
         summary = (
             f"advisory score {score:.2f} from {model} v{version}"
@@ -501,6 +536,7 @@ def risk_score_events(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]
                 "flagged": bool(flagged),
                 "factors": list(features or []),
                 "score_id": score_id,
+                "review": reviews.get(score_id),
             },  # fmt: skip
             "restricted_text": "",
             "sensitivity": "risk_score",
@@ -511,12 +547,53 @@ def risk_score_events(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]
         }
 
 
-def snapshot_read(con: duckdb.DuckDBPyConnection) -> Snapshot:
-    """Everything but the events (which stream), read from the warehouse."""
+def _latest_reviews(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Each reviewed score's latest review: decision, reviewer and when (not the reason,
+    which stays in the risk registry)."""
+    if not table_exists(con, "risk_reviews"):
+        return {}
+    rows = con.execute(
+        """SELECT score_id, decision, reviewer, reviewed_at FROM risk_reviews
+           QUALIFY row_number() OVER (PARTITION BY score_id ORDER BY reviewed_at DESC) = 1"""
+    ).fetchall()
+    return {
+        score_id: {"decision": decision, "reviewer": reviewer, "at": at.date().isoformat()}
+        for score_id, decision, reviewer, at in rows
+    }
+
+
+def link_weights(
+    con: duckdb.DuckDBPyConnection, links: list[dict[str, Any]], model_path: Path | None
+) -> None:
+    """Add to each record link the saved linkage model's per-comparison weights and final
+    probability against its anchor record (as ``kinlink linkage explain`` shows them);
+    nothing when the model file is not there."""
+    if model_path is None or not model_path.is_file():
+        return
+    from kinlink.linkage.explain import explain_pairs
+    from kinlink.linkage.training import model_load, splink_settings
+
+    pairs = [(r["record_id"], r["anchor_record_id"]) for r in links if r["anchor_record_id"]]
+    scored = explain_pairs(con, pairs, splink_settings(model_load(model_path)))
+    for link in links:
+        found = scored.get((link["record_id"], link["anchor_record_id"]))
+        if found is not None:
+            link["weights"] = {
+                "comparisons": [[n, lv, round(w, 3)] for n, lv, w in found.comparisons],
+                "match_weight": round(found.match_weight, 3),
+                "match_probability": found.match_probability,
+            }
+
+
+def snapshot_read(con: duckdb.DuckDBPyConnection, *, model_path: Path | None = None) -> Snapshot:
+    """Everything but the events (which stream), read from the warehouse (with the link
+    weights when the saved linkage model is at ``model_path``)."""
     runs = runs_read(con)
     snap = Snapshot(runs=runs)
     snap.people = _people(con, runs.assessment_run_id, runs.as_of)
     snap.families, snap.members, snap.needs = _families(con, runs.assessment_run_id)
     snap.schools, snap.enrolments = _schools(con)
     snap.record_links = _record_links(con)
+    link_weights(con, snap.record_links, model_path)
+    snap.challenges = challenges_read(con)
     return snap

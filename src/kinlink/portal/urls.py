@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
-from kinlink.portal import purpose_views, views
+from kinlink.portal import case_actions, purpose_views, views
 
 admin.site.__class__ = OTPAdminSite  # the admin also needs the second factor
 
@@ -22,6 +22,12 @@ portal_patterns = [
     path("child/<str:person_key>/", views.child, name="child"),
     path("child/<str:person_key>/records/<str:record_id>/", views.why_linked, name="why_linked"),
     path("child/<str:person_key>/break-glass/", views.break_glass, name="break_glass"),
+    path("child/<str:person_key>/challenge/", case_actions.raise_challenge, name="challenge"),
+    path(
+        "child/<str:person_key>/scores/<str:score_id>/review/",
+        case_actions.review_score,
+        name="score_review",
+    ),  # fmt: skip
     path("child/<str:person_key>/<slug:tab>/", views.child, name="child_tab"),
     path("family/<str:family_key>/", views.family, name="family"),
     path("schools/", views.schools, name="schools"),

@@ -51,6 +51,7 @@ from kinlink.portal.models import (
     Family,
     FamilyNeed,
     Person,
+    PublishedChallenge,
     PublishRun,
     RecordLink,
     School,
@@ -321,6 +322,19 @@ def _needs_shown(scope: policy.Scope, needs: Any) -> list[FamilyNeed]:
     return shown
 
 
+def _records_shown(scope: policy.Scope, person_key: str, events: Any) -> list[RecordLink]:
+    """The person's linked records of the feeds the purpose shows (with a display window,
+    only those with something inside it), each with the challenge keeping it out of use."""
+    shown = RecordLink.objects.filter(person_key=person_key, feed__in=scope.feeds)
+    if scope.display_from is not None:
+        shown = shown.filter(record_id__in=events.values("record_id"))
+    records = list(shown.order_by("feed", "record_id"))
+    marks = {c.ref: c for c in PublishedChallenge.objects.filter(person_key=person_key)}
+    for record in records:
+        record.challenge = marks.get(record.record_id)
+    return records
+
+
 # --- child page ------------------------------------------------------------------------
 
 
@@ -344,6 +358,9 @@ def _purpose(request: HttpRequest, key: str) -> str | None:
 
 def _events(scope: policy.Scope, qs: Any) -> list[dict[str, Any]]:
     titles = _feed_titles()
+    events = list(qs)
+    marks = {c.ref: c for c in PublishedChallenge.objects.filter(
+        ref__in=[e.record_id for e in events])}  # fmt: skip
     return [
         {
             "e": e,
@@ -352,18 +369,26 @@ def _events(scope: policy.Scope, qs: Any) -> list[dict[str, Any]]:
             "feed_title": titles.get(e.feed, e.feed),
             "show_text": bool(e.restricted_text)
             and policy.sensitivity_visible(scope, e.sensitivity),
+            **_case_links(scope, e, marks.get(e.record_id)),
         }
-        for e in qs
+        for e in events
     ]
 
 
-def _records_shown(scope: policy.Scope, person_key: str, events: Any) -> Any:
-    """The person's linked records of the feeds shown; with a display window, only those
-    with something inside it."""
-    records = RecordLink.objects.filter(person_key=person_key, feed__in=scope.feeds)
-    if scope.display_from is not None:
-        records = records.filter(record_id__in=events.values("record_id"))
-    return records.order_by("feed", "record_id")
+def _case_links(scope: policy.Scope, e: Event, mark: PublishedChallenge | None) -> dict[str, Any]:
+    """An event's challenge mark, and links to challenge it or review its score."""
+    readable = policy.event_readable(scope, e.feed, e.sensitivity)
+    kind = "score" if e.feed == RISK_FEED else "fact"
+    query = urlencode({"kind": kind, "ref": e.record_id})
+    return {
+        "challenge": mark if readable else None,
+        "challenge_url": f"{reverse('portal:challenge', args=[e.person_key])}?{query}"
+        if readable and policy.may_challenge(scope, kind, feed=e.feed, sensitivity=e.sensitivity)
+        else "",
+        "review_url": reverse("portal:score_review", args=[e.person_key, e.record_id])
+        if readable and e.feed == RISK_FEED and policy.may_review_scores(scope)
+        else "",
+    }
 
 
 @guarded(policy.may_see_case_data)
@@ -511,7 +536,12 @@ def why_linked(request: HttpRequest, person_key: str, record_id: str) -> HttpRes
                       {"person": person, "link": link, "reported": True})  # fmt: skip
     audit(request, "view_link", object_type="person", object_id=person.pk,
           detail={"record_id": link.record_id})  # fmt: skip
-    return render(request, "portal/why_linked.html", {"person": person, "link": link, "form": form})
+    return render(request, "portal/why_linked.html", {
+        "person": person, "link": link, "form": form,
+        "challenge": PublishedChallenge.objects.filter(ref=link.record_id).first(),
+        "challenge_url": f"{reverse('portal:challenge', args=[person.pk])}?"
+        + urlencode({"kind": "link", "ref": link.record_id}),
+    })  # fmt: skip
 
 
 # --- family and schools ------------------------------------------------------------------
