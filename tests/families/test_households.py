@@ -457,3 +457,23 @@ def test_a_parent_known_by_postcode_is_placed_with_children_whose_surname_is_one
 
     families_build(warehouse, config=FamiliesConfig(surname_slip_min_length=5))
     assert _placed(warehouse)["K-LING"] == "postcode only"  # 'chen' is too short now
+
+
+def test_a_teenager_seen_since_the_move_only_by_postcode_still_carries_the_parent(town: Town):
+    jo = {"forename": "Jo", "surname": "Smith", "dob": date(2008, 6, 1), "sex": "F"}
+    for when in CENSUS[:2]:
+        town.record("K-LIAM", "school_census", when, role="pupil", **LIAM, **OAK)
+        town.record("K-JO", "school_census", when, role="pupil", **jo, **OAK)
+    town.record("K-LIAM", "school_census", CENSUS[2], role="pupil", **LIAM, **ELM)
+    # Jo left school; the careers service has her at the new home's postcode, nothing more
+    town.record(
+        "K-JO", "neet", date(2025, 4, 20), role="young_person", postcode=ELM["postcode"], **jo
+    )
+    _listing(town, date(2023, 11, 10), "HB1", OAK, [("K-SARAH", SARAH), ("K-JO", jo)])
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    assert families["K-SARAH"][0] == families["K-LIAM"][0] == families["K-JO"][0]
+    placed = _placed(warehouse)
+    assert placed["K-JO"] == "postcode and a known resident"
+    assert placed["K-SARAH"] == "moved with household"
