@@ -457,3 +457,79 @@ def test_a_parent_known_by_postcode_is_placed_with_children_whose_surname_is_one
 
     families_build(warehouse, config=FamiliesConfig(surname_slip_min_length=5))
     assert _placed(warehouse)["K-LING"] == "postcode only"  # 'chen' is too short now
+
+
+def test_a_teenager_seen_since_the_move_only_by_postcode_still_carries_the_parent(town: Town):
+    jo = {"forename": "Jo", "surname": "Smith", "dob": date(2008, 6, 1), "sex": "F"}
+    for when in CENSUS[:2]:
+        town.record("K-LIAM", "school_census", when, role="pupil", **LIAM, **OAK)
+        town.record("K-JO", "school_census", when, role="pupil", **jo, **OAK)
+    town.record("K-LIAM", "school_census", CENSUS[2], role="pupil", **LIAM, **ELM)
+    # Jo left school; the careers service has her at the new home's postcode, nothing more
+    town.record(
+        "K-JO", "neet", date(2025, 4, 20), role="young_person", postcode=ELM["postcode"], **jo
+    )
+    _listing(town, date(2023, 11, 10), "HB1", OAK, [("K-SARAH", SARAH), ("K-JO", jo)])
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    assert families["K-SARAH"][0] == families["K-LIAM"][0] == families["K-JO"][0]
+    placed = _placed(warehouse)
+    assert placed["K-JO"] == "postcode and a known resident"
+    assert placed["K-SARAH"] == "moved with household"
+
+
+@pytest.mark.parametrize("same_street_elsewhere", [False, True])
+def test_an_arrest_address_without_uprn_meets_the_incident_address_without_postcode(
+    town: Town, same_street_elsewhere: bool
+):
+    tower = {"uprn": "100000000010", "address": "Flat 10 Union Tower, Kinlink"}
+    kim = {"forename": "Kim", "surname": "Hall", "dob": date(1990, 1, 1)}
+    tom = {"forename": "Tom", "surname": "Reed", "dob": date(1988, 5, 5)}
+    incident = date(2025, 2, 16)
+    # the incident gives the UPRN but no postcode; the arrest the postcode but no UPRN
+    for key, person, role in (("K-KIM", kim, "victim"), ("K-TOM", tom, "perpetrator")):
+        record = town.record(
+            key, "domestic_abuse", incident, role=role, slot=role, row=1, **person, **tower
+        )
+        town.fact(
+            "domestic_abuse_incident",
+            record,
+            incident_ref="DA25-000001",
+            incident_date=incident,
+            incident_uprn=tower["uprn"],
+        )
+    town.rows = 1
+    town.record(
+        "K-TOM",
+        "police_arrests",
+        incident,
+        role="arrestee",
+        address="Flat 10 Union Tower, Kinlink KC4 6EW",
+        postcode="KC4 6EW",
+        **tom,
+    )
+    if same_street_elsewhere:  # number and street written with another postcode too
+        town.record(
+            "K-LIAM",
+            "school_census",
+            CENSUS[2],
+            role="pupil",
+            **LIAM,
+            address="10 Union Street, Kinlink",
+            postcode="KC9 9ZZ",
+            uprn="100000000011",
+        )
+    warehouse = town.write()
+    families_build(warehouse)
+    families = current(warehouse)
+    episodes = query(
+        warehouse,
+        "SELECT DISTINCT address_id FROM family_residence_episodes WHERE person_key = 'K-TOM'",
+    )
+    if same_street_elsewhere:  # ambiguous: the arrest keeps its written address
+        assert families["K-TOM"][0] != families["K-KIM"][0]
+        assert episodes == [("address:KC4 6EW|10|union",)]
+        return
+    assert families["K-TOM"][0] == families["K-KIM"][0]
+    assert episodes == [(tower["uprn"],)]

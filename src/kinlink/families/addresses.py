@@ -9,6 +9,9 @@ place a person at an address, but it can show that they have moved.
 
 UPRNs are keyed by hand too. An observation's UPRN that is rarer than the UPRN most
 records give for the same written address is taken to be a slip and replaced by it.
+A written address that no record gives a UPRN for (police arrests carry none) takes the
+UPRN of records that give the same number and street with no postcode, when that number
+and street are written with one postcode only and belong to one UPRN only.
 
 Written as SQL over temporary tables on the warehouse connection.
 """
@@ -47,6 +50,19 @@ def _text_key(alias: str) -> str:
         END"""
 
 
+def _street_key(alias: str) -> str:
+    """SQL for the written address without its postcode: numbers | first street word."""
+    tokens = f"{alias}.address_tokens"
+    return f"""
+        CASE WHEN len(list_filter({tokens}, lambda t: regexp_matches(t, {_NUMBER}))) > 0
+             THEN array_to_string(list_filter({tokens},
+                      lambda t: regexp_matches(t, {_NUMBER})), ' ') || '|'
+                  || coalesce(list_filter({tokens},
+                         lambda t: NOT regexp_matches(t, {_NUMBER})
+                                   AND t NOT IN {_NOT_STREET})[1], '')
+        END"""
+
+
 def observations_build(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
     """``_fm_obs``: one row per dated address observation of a person key, up to ``as_of``.
 
@@ -75,7 +91,7 @@ def observations_build(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
                     ELSE r.observed_date END AS obs_date,
                nullif(trim(r.uprn), '') AS uprn,
                CASE WHEN r.postcode_valid THEN r.postcode END AS postcode,
-               {_text_key("r")} AS tkey
+               {_text_key("r")} AS tkey, {_street_key("r")} AS skey
         FROM {PERSON_RECORD_TABLE} r
         JOIN {PERSON_KEY_MEMBERS} m USING (record_id)
         LEFT JOIN early_help_episode eh USING (record_id)
@@ -122,6 +138,36 @@ def _resolve(con: duckdb.DuckDBPyConnection) -> None:
             WHERE o.tkey IS NOT NULL
             GROUP BY o.tkey, o.uprn, u.n
         ) WHERE rank = 1
+        """
+    )
+    # A written address with no UPRN on any record that also gives its postcode (a police
+    # arrest) takes the UPRN of records that give the same number and street without a
+    # postcode (a domestic abuse incident whose postcode was left blank), when that number
+    # and street belong to one UPRN only and are written with one postcode only.
+    con.execute(
+        """
+        INSERT INTO _fm_tkey_uprn
+        WITH bare AS (
+            SELECT skey, min(uprn) AS uprn, count(DISTINCT uprn) AS uprns
+            FROM _fm_obs_raw2
+            WHERE skey IS NOT NULL AND uprn IS NOT NULL AND postcode IS NULL
+            GROUP BY skey
+        ),
+        written AS (
+            SELECT skey, min(tkey) AS tkey, count(DISTINCT tkey) AS tkeys
+            FROM _fm_obs_raw2 WHERE tkey IS NOT NULL GROUP BY skey
+        ),
+        uprn_streets AS (
+            SELECT uprn, count(DISTINCT skey) AS skeys FROM _fm_obs_raw2
+            WHERE uprn IS NOT NULL AND skey IS NOT NULL GROUP BY uprn
+        )
+        SELECT w.tkey, b.uprn, u.n
+        FROM written w
+        JOIN bare b USING (skey)
+        JOIN _fm_uprn_n u ON u.uprn = b.uprn
+        JOIN uprn_streets us ON us.uprn = b.uprn
+        WHERE w.tkeys = 1 AND b.uprns = 1 AND us.skeys = 1
+          AND w.tkey NOT IN (SELECT tkey FROM _fm_tkey_uprn)
         """
     )
     con.execute(

@@ -16,7 +16,9 @@ seen living:
    parent is a housing flag at the old one last November. When the children who lived
    with a key at its last known address and were seen after it all moved to one new
    address, nobody was seen staying behind, and the new address was not already someone
-   else's home, the key is taken to have moved with them. An adult who moved elsewhere
+   else's home, the key is taken to have moved with them (a child whose only record
+   since is a postcode, placed at an address there, counts as having gone to that
+   address). An adult who moved elsewhere
    (a young adult, a separated parent) left on their own: they carry nobody with them
    and hold nobody back. A child still reported at the old address after their brothers
    and sisters moved (a school that never picked up the move) follows them too, unless
@@ -245,6 +247,25 @@ def _settled(verdict: str, moved_on: str) -> str:
         )"""
 
 
+def _destinations(con: duckdb.DuckDBPyConnection) -> None:
+    """``_fm_dest(person_key, address_id, precision)``: where each key went, for judging
+    whether a household moved together. A key whose latest record gives only a postcode
+    but who was placed at an address there (by a surname or a past co-resident) counts
+    as having gone to that address: a teenager whose only record since the move is a
+    careers-service postcode went with their brothers and sisters."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fm_dest AS
+        SELECT c.person_key,
+               CASE WHEN p.basis = 'postcode and a known resident' THEN p.address_id
+                    ELSE c.address_id END AS address_id,
+               CASE WHEN p.basis = 'postcode and a known resident' THEN 'address'
+                    ELSE c.precision END AS precision
+        FROM _fm_current c LEFT JOIN _fm_place p USING (person_key)
+        """
+    )
+
+
 def _children_follow(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
     """``_fm_child_follow``: children still reported at an address their brothers and
     sisters have moved on from. A child does not stay behind alone: a school that never
@@ -274,7 +295,7 @@ def _children_follow(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> 
              AND e.precision = 'address' AND e.valid_to IS NOT NULL
              AND e.valid_to > kd.since AND e.valid_from <= kd.last_seen
             JOIN _fm_people sp ON sp.person_key = e.person_key
-            JOIN _fm_current d ON d.person_key = e.person_key
+            JOIN _fm_dest d ON d.person_key = e.person_key
             WHERE year(e.valid_to) - sp.birth_year < {config.adult_age}
               AND year(e.valid_to) - kd.birth_year < {config.adult_age}
         ),
@@ -306,6 +327,7 @@ def _children_follow(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> 
 
 def _follow_household(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) -> None:
     """``_fm_final``: placements, with keys moved on where their household moved."""
+    _destinations(con)
     _children_follow(con, config)
     con.execute(
         f"""
@@ -330,7 +352,7 @@ def _follow_household(con: duckdb.DuckDBPyConnection, config: FamiliesConfig) ->
                         ELSE d.precision END AS dest_precision,
                    year(co.left_on) - p.birth_year < {config.adult_age} AS minor
             FROM co
-            JOIN _fm_current d ON d.person_key = co.other
+            JOIN _fm_dest d ON d.person_key = co.other
             JOIN _fm_people p ON p.person_key = co.other
             WHERE co.left_on IS NOT NULL
         ),
