@@ -181,3 +181,45 @@ def test_quarantine_cannot_be_kept_longer_than_the_facts() -> None:
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     found = con.execute(sql).fetchone()
     return int(found[0]) if found else 0
+
+
+def test_rederive_scores_again_so_no_published_score_rests_on_a_removed_row(
+    assessed_city: AssessedCity, tmp_path: Path
+) -> None:
+    from kinlink.risk.services import risk_evaluate, risk_publish, risk_score, risk_train
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(assessed_city.warehouse, warehouse)
+    risk_train(warehouse, "dv-profile")
+    risk_evaluate(warehouse, "dv-profile")
+    risk_publish(warehouse, "dv-profile", published_by="analyst", override_reason="test")
+    scored_on = date(2026, 3, 31)
+    first = risk_score(warehouse, "dv-profile", as_of=scored_on)
+    report = retention_apply(warehouse, DEFINITIONS, as_of=date(2029, 6, 1), dry_run=False)
+    assert report.fact_rows > 0
+    stale = _count(
+        warehouse,
+        f"SELECT count(*) FROM risk_score_evidence e ANTI JOIN person_records r "
+        f"USING (record_id) WHERE e.score_id LIKE '{first.score_run_id}:%'",
+    )
+    assert stale > 0, "the scores rested on rows retention removed"
+
+    runs = rederive(warehouse, model_path=tmp_path / "person.json")
+    again = runs["risk:dv-profile"]
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        as_of = con.execute(
+            "SELECT as_of FROM risk_score_runs WHERE score_run_id = ?", [again]
+        ).fetchone()
+    finally:
+        con.close()
+    assert as_of == (scored_on,)
+    assert (
+        _count(
+            warehouse,
+            f"SELECT count(*) FROM risk_score_evidence e ANTI JOIN person_records r "
+            f"USING (record_id) WHERE e.score_id LIKE '{again}:%'",
+        )
+        == 0
+    )
+    assert _count(warehouse, f"SELECT count(*) FROM risk_scores WHERE score_run_id = '{again}'")

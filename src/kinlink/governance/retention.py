@@ -234,16 +234,40 @@ def _remove(
 
 
 def rederive(warehouse: Path, *, model_path: Path | None = None) -> dict[str, str]:
-    """Re-link, rebuild families and re-assess after a removal: the run ids, by stage."""
+    """Re-link, rebuild families, re-assess and re-score after a removal: run ids by stage.
+
+    Every published risk model scores again at the date of its latest scores, so no score
+    shown rests on a removed row (``risk:<model>``).
+    """
     from kinlink.families import families_build
     from kinlink.linkage import LinkageConfig, linkage_run
     from kinlink.outcomes.services import outcomes_assess
+    from kinlink.risk.services import risk_score
 
     config = LinkageConfig(model_path=model_path) if model_path else LinkageConfig()
     linked = linkage_run(warehouse, config)
     families = families_build(warehouse)
     assessed = outcomes_assess(warehouse)
-    return {"linkage": linked.run_id, "families": families.run_id, "outcomes": assessed.run_id}
+    runs = {"linkage": linked.run_id, "families": families.run_id, "outcomes": assessed.run_id}
+    for model, as_of in _scored_models(warehouse):
+        runs[f"risk:{model}"] = risk_score(warehouse, model, as_of=as_of).score_run_id
+    return runs
+
+
+def _scored_models(warehouse: Path) -> list[tuple[str, date]]:
+    """Published risk models that have scored, with the as-of date of their latest scores."""
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        if not all(table_exists(con, t) for t in ("risk_publications", "risk_score_runs")):
+            return []
+        rows = con.execute(
+            """SELECT r.model, arg_max(r.as_of, r.scored_at) FROM risk_score_runs r
+            WHERE r.model IN (SELECT model FROM risk_publications WHERE withdrawn_at IS NULL)
+            GROUP BY r.model ORDER BY r.model"""
+        ).fetchall()
+    finally:
+        con.close()
+    return [(str(model), day) for model, day in rows]
 
 
 def report_json(report: RetentionReport) -> str:
