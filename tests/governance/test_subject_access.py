@@ -59,3 +59,58 @@ def test_bundle_has_every_record_of_the_person_and_redacts_the_others(
                 assert f'"{value}"' not in text
     assert files.pdf_path.read_bytes().startswith(b"%PDF")
     assert bundle["linkage"]["explanations"].startswith("no saved linkage model")
+
+
+def test_bundle_has_the_person_s_scores_their_evidence_and_reviews_only(
+    assessed_city: AssessedCity, tmp_path: Path
+) -> None:
+    import shutil
+    from datetime import date
+
+    from kinlink.risk.services import (
+        risk_evaluate,
+        risk_publish,
+        risk_review,
+        risk_score,
+        risk_train,
+    )
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(assessed_city.warehouse, warehouse)
+    risk_train(warehouse, "dv-profile")
+    risk_evaluate(warehouse, "dv-profile")
+    risk_publish(warehouse, "dv-profile", published_by="analyst", override_reason="test")
+    run = risk_score(warehouse, "dv-profile", as_of=date(2026, 3, 31)).score_run_id
+    con = warehouse_connect(warehouse, read_only=True)
+    try:
+        mine, other = con.execute(
+            """SELECT s.score_id FROM risk_scores s
+               WHERE s.score_run_id = ? AND s.score_id IN (SELECT score_id FROM risk_score_evidence)
+               ORDER BY s.score_id LIMIT 2""",
+            [run],
+        ).fetchall()
+        person_key = con.execute(
+            "SELECT person_key FROM risk_scores WHERE score_id = ?", [mine[0]]
+        ).fetchone()[0]
+        evidence = con.execute(
+            "SELECT count(*) FROM risk_score_evidence WHERE score_id = ?", [mine[0]]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    risk_review(warehouse, mine[0], reviewer="sw1", decision="disagree", reason="Known context")
+    risk_review(warehouse, other[0], reviewer="sw2", decision="agree", reason="Another child")
+
+    files = subject_access_write(
+        warehouse, person_key, definitions_load(), tmp_path / "sar",
+        model_path=tmp_path / "no-model.json",
+    )  # fmt: skip
+    scores = json.loads(files.json_path.read_text())["scores"]
+    by_table: dict[str, list[dict[str, object]]] = {}
+    for row in scores:
+        by_table.setdefault(str(row["table"]), []).append(row)
+    assert [r["score_id"] for r in by_table["risk_scores"]] == [mine[0]]
+    assert len(by_table["risk_score_evidence"]) == evidence
+    assert [(r["decision"], r["reason"]) for r in by_table["risk_reviews"]] == [
+        ("disagree", "Known context")
+    ]
+    assert other[0] not in files.json_path.read_text()

@@ -175,6 +175,17 @@ def _scores(con: duckdb.DuckDBPyConnection, person_key: str) -> list[dict[str, A
     for table in sorted(tables):
         for row in _rows(con, f"SELECT * FROM {table} WHERE person_key = ?", [person_key]):
             out.append({"table": table, **row})
+    # Evidence and practitioners' reviews are keyed by score, not by person.
+    if "risk_scores" in tables:
+        for table in ("risk_score_evidence", "risk_reviews"):
+            if table_exists(con, table):
+                for row in _rows(
+                    con,
+                    f"SELECT t.* FROM {table} t JOIN risk_scores s USING (score_id) "
+                    "WHERE s.person_key = ? ORDER BY t.score_id",
+                    [person_key],
+                ):
+                    out.append({"table": table, **row})
     return out
 
 
