@@ -8,6 +8,7 @@ publish changes nothing unless forced. Rows go in with ``bulk_create``.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from typing import Any
 from django.db import models, transaction
 
 from kinlink.core.clock import utc_now
+from kinlink.portal.areas import areas_assign, configured_boundaries
 from kinlink.portal.models import (
     Enrolment,
     Event,
@@ -76,10 +78,17 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
     con = warehouse_connect(warehouse, read_only=True)
     try:
         runs = runs_read(con)
+        boundaries = configured_boundaries()
+        # a new boundary file changes every person's area, so it is an input too
+        fingerprint = runs.fingerprint
+        if boundaries is not None:
+            fingerprint = hashlib.sha256(f"{fingerprint}|{boundaries.digest}".encode()).hexdigest()
         last = PublishRun.objects.order_by("-pk").first()
-        if last and last.input_fingerprint == runs.fingerprint and not force:
+        if last and last.input_fingerprint == fingerprint and not force:
             return PublishResult(last.pk, True, dict(last.counts), dict(last.changes), 0.0)
         snap = snapshot_read(con)
+        codes = boundaries.codes if boundaries is not None else frozenset()
+        areas_assign(snap.people, snap.families, snap.members, codes)
         with transaction.atomic():
             before = _previous_state()
             first_publish = last is None
@@ -113,7 +122,7 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
                 linkage_run_id=runs.linkage_run_id,
                 families_run_id=runs.families_run_id,
                 assessment_run_id=runs.assessment_run_id,
-                input_fingerprint=runs.fingerprint,
+                input_fingerprint=fingerprint,
                 counts=counts,
                 changes=changes,
                 seconds=seconds,

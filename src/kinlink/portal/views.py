@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from kinlink.core.clock import utc_now
-from kinlink.portal import exports, policy
+from kinlink.portal import areas, exports, policy
 from kinlink.portal.access import (
     audit,
     family_for_request,
@@ -172,6 +172,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "needs": [{**n, "pct": round(100 * n["n"] / top)} for n in needs],
         }
         context["changes"] = run.changes if run else {}
+        context["area_map"] = areas.area_map(
+            scope, people, families, request.GET.get("measure", "")
+        )
     audit(request, "view_dashboard")
     return render(request, "portal/dashboard.html", context)
 

@@ -135,6 +135,12 @@ KINLINK_BREAK_GLASS_MINUTES = int(os.environ.get("KINLINK_BREAK_GLASS_MINUTES", 
 KINLINK_PURPOSE_MINUTES = int(os.environ.get("KINLINK_PURPOSE_MINUTES", "30"))
 #: Key of analysts' pseudonyms (keyed hashes); stays on the server. Default: from SECRET_KEY.
 KINLINK_PSEUDONYM_KEY = os.environ.get("KINLINK_PSEUDONYM_KEY", "")
+#: GeoJSON boundary file of the dashboard map's areas (empty: the synthetic city's districts
+#: shipped with Kinlink; "none": no map), the feature property holding each area's code
+#: (a postcode district such as KC12 or a sector such as KC12 3) and the one naming it.
+KINLINK_AREA_BOUNDARIES = os.environ.get("KINLINK_AREA_BOUNDARIES", "")
+KINLINK_AREA_CODE_PROPERTY = os.environ.get("KINLINK_AREA_CODE_PROPERTY", "code")
+KINLINK_AREA_NAME_PROPERTY = os.environ.get("KINLINK_AREA_NAME_PROPERTY", "name")
 
 # No personal data in logs: request logging is off; errors go to stderr without locals.
 LOGGING = {
