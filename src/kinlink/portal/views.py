@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from kinlink.core.clock import utc_now
-from kinlink.portal import areas, exports, policy
+from kinlink.portal import areas, exports, partials, policy
 from kinlink.portal.access import (
     audit,
     family_for_request,
@@ -289,22 +289,21 @@ def search(request: HttpRequest) -> HttpResponse:
         if scope.role != policy.PRACTITIONER
         else School.objects.none()
     )
-    return render(
-        request,
-        "portal/search.html",
-        {
-            "form": SearchForm(initial=terms),
-            "filters": data,
-            "page": page,
-            "query": params.urlencode(),
-            "sort_query": sort_params.urlencode(),
-            "sort": sort,
-            "schools": schools.order_by("name"),
-            "flags": FilterForm.base_fields["flag"].choices,
-            "may_export": policy.may_export_case_data(scope),
-            "searched": bool(token or request.GET),
-        },
-    )
+    context = {
+        "form": SearchForm(initial=terms),
+        "filters": data,
+        "page": page,
+        "query": params.urlencode(),
+        "sort_query": sort_params.urlencode(),
+        "sort": sort,
+        "schools": schools.order_by("name"),
+        "flags": FilterForm.base_fields["flag"].choices,
+        "may_export": policy.may_export_case_data(scope),
+        "searched": bool(token or request.GET),
+    }
+    if partials.wants(request, partials.SEARCH_RESULTS):
+        return partials.partial(request, "portal/_search_results.html", {**context, "oob": True})
+    return render(request, "portal/search.html", context)
 
 
 # --- child page ------------------------------------------------------------------------
@@ -414,7 +413,9 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
         context["enrolments"] = Enrolment.objects.filter(person_key=person.pk).order_by(
             "on_roll_from"
         )
-    return render(request, "portal/child.html", context)
+    return partials.page_or_region(
+        request, "portal/child.html", context, partials.CHILD_TAB_REGIONS.get(tab)
+    )
 
 
 def family_for_request_quiet(scope: policy.Scope, family_key: str) -> bool:
