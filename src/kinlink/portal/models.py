@@ -142,6 +142,14 @@ class RecordLink(models.Model):
     reasons = models.JSONField(default=list)
 
 
+class PublishedChange(models.Model):
+    """One person or family that changed at the last publish (``kind`` says how), so the
+    dashboard can count the changes within each user's scope."""
+
+    kind = models.CharField(max_length=40, db_index=True)
+    key = models.CharField(max_length=20, db_index=True)
+
+
 class Profile(models.Model):
     """A user's role and scope. Not linked to published rows, so a publish never drops it."""
 

@@ -97,6 +97,11 @@ def may_view_aggregates(scope: Scope) -> bool:
     return scope.role in CASE_ROLES or scope.role == ANALYST
 
 
+def sees_whole_council(scope: Scope) -> bool:
+    """Whose aggregates cover everyone: MASH (anyone's record) and analysts (counts only)."""
+    return scope.role in (MASH, ANALYST)
+
+
 def may_administer(scope: Scope) -> bool:
     return scope.role == ADMINISTRATOR
 

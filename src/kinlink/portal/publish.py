@@ -28,6 +28,7 @@ from kinlink.portal.models import (
     FamilyMember,
     FamilyNeed,
     Person,
+    PublishedChange,
     PublishRun,
     RecordLink,
     School,
@@ -37,6 +38,7 @@ from kinlink.warehouse.store import warehouse_connect
 
 PUBLISHED: tuple[type[models.Model], ...] = (
     Person, Family, FamilyMember, FamilyNeed, School, Enrolment, Event, RecordLink,
+    PublishedChange,
 )  # fmt: skip
 BATCH = 2000
 
@@ -105,15 +107,24 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
                 "record_links": _bulk(RecordLink, snap.record_links),
             }
             after = _previous_state()
-            changes = (
+            changed = (
                 {}
                 if first_publish
                 else {
-                    "newly_eligible": len(after["eligible"] - before["eligible"]),
-                    "no_longer_eligible": len(before["eligible"] - after["eligible"]),
-                    "new_persistent_absence": len(after["absence"] - before["absence"]),
-                    "new_open_exploitation": len(after["exploitation"] - before["exploitation"]),
+                    "newly_eligible": after["eligible"] - before["eligible"],
+                    "no_longer_eligible": before["eligible"] - after["eligible"],
+                    "new_persistent_absence": after["absence"] - before["absence"],
+                    "new_open_exploitation": after["exploitation"] - before["exploitation"],
                 }
+            )
+            changes = {kind: len(keys) for kind, keys in changed.items()}
+            _bulk(
+                PublishedChange,
+                (
+                    {"kind": kind, "key": key}
+                    for kind, keys in changed.items()
+                    for key in sorted(keys)
+                ),
             )
             seconds = round(time.perf_counter() - started, 2)
             run = PublishRun.objects.create(

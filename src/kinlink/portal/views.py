@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from kinlink.core.clock import utc_now
-from kinlink.portal import areas, exports, partials, policy
+from kinlink.portal import areas, changes, exports, partials, policy
 from kinlink.portal.access import (
     audit,
     family_for_request,
@@ -171,7 +171,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_exploitation": people.filter(exploitation_open=True).count(),
             "needs": [{**n, "pct": round(100 * n["n"] / top)} for n in needs],
         }
-        context["changes"] = run.changes if run else {}
+        context["changes"] = changes.labelled(changes.changes_for(run, people, families))
+        context["whole_council"] = policy.sees_whole_council(scope)
         context["area_map"] = areas.area_map(
             scope, people, families, request.GET.get("measure", "")
         )
