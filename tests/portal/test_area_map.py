@@ -232,3 +232,20 @@ def test_administrators_get_no_map_and_the_map_can_be_switched_off():
     assert b"area-map" not in admin.get("/").content
     with override_settings(KINLINK_AREA_BOUNDARIES="none"):
         assert b"area-map" not in sign_in("mash-nomap", "mash").get("/").content
+
+
+def test_a_missing_boundary_file_is_reported_not_a_server_error(assessed_city, tmp_path: Path):
+    from kinlink.portal.publish import publish_run
+
+    missing = tmp_path / "nowhere.geojson"
+    with override_settings(KINLINK_AREA_BOUNDARIES=str(missing)):
+        page = sign_in("mash-missing", "mash").get("/")
+        assert page.status_code == 200
+        assert b'id="area-map-error"' in page.content
+        assert b"nowhere.geojson does not exist" in page.content
+        with pytest.raises(areas.BoundaryError):
+            publish_run(warehouse=assessed_city.warehouse, force=True)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{not json")
+    with pytest.raises(areas.BoundaryError):
+        areas.boundaries_load(broken)

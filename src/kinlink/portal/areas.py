@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
 
+from kinlink.core.errors import KinlinkError
 from kinlink.identity.postcodes import postcode_parse
 from kinlink.portal import policy
 from kinlink.portal.models import Family, FamilyNeed
@@ -49,7 +50,7 @@ class Area:
     rings: tuple[Ring, ...]  # longitude, latitude; every ring of every polygon
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and cached) by identity: one object per file
 class Boundaries:
     areas: tuple[Area, ...]
     digest: str  # of the file and the properties read, so a new file means a new publish
@@ -65,10 +66,19 @@ def _rings(geometry: dict[str, Any]) -> list[Ring]:
     return [tuple((float(p[0]), float(p[1])) for p in ring) for poly in polygons for ring in poly]
 
 
+class BoundaryError(KinlinkError):
+    """The boundary file is missing or is not GeoJSON."""
+
+
 @functools.cache
 def _load(path: str, mtime: float, code_property: str, name_property: str) -> Boundaries:
     raw = Path(path).read_bytes()
-    data = json.loads(raw)
+    try:
+        data = json.loads(raw)
+    except ValueError as e:
+        raise BoundaryError(f"the area boundary file {Path(path).name} is not JSON: {e}") from e
+    if not isinstance(data, dict):
+        raise BoundaryError(f"the area boundary file {Path(path).name} is not GeoJSON")
     areas = []
     for feature in data.get("features", []):
         props = feature.get("properties") or {}
@@ -93,6 +103,8 @@ def boundaries_load(
     path: Path, code_property: str = "code", name_property: str = "name"
 ) -> Boundaries:
     """The areas of a GeoJSON file (read once per file version)."""
+    if not path.is_file():
+        raise BoundaryError(f"the area boundary file {path.name} does not exist")
     return _load(str(path), path.stat().st_mtime, code_property, name_property)
 
 
@@ -254,10 +266,17 @@ def area_map(
     scope: policy.Scope, people: Any, families: Any, measure: str = ""
 ) -> dict[str, Any] | None:
     """Everything the dashboard's map and its table show, for this user's scope."""
-    boundaries = configured_boundaries()
-    if boundaries is None or not boundaries.areas or not policy.may_view_aggregates(scope):
+    if not policy.may_view_aggregates(scope):
         return None
-    headlines = sorted(set(FamilyNeed.objects.values_list("headline", flat=True)))
+    try:
+        boundaries = configured_boundaries()
+    except BoundaryError as e:
+        return {"error": str(e)}
+    if boundaries is None or not boundaries.areas:
+        return None
+    headlines = list(
+        FamilyNeed.objects.values_list("headline", flat=True).distinct().order_by("headline")
+    )
     choices = [*MEASURES.items(), *((f"need:{h}", f"Eligible families with a need: {h}")
                                     for h in headlines)]  # fmt: skip
     labels = dict(choices)
