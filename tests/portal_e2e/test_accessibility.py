@@ -70,8 +70,10 @@ def test_main_pages_have_no_serious_accessibility_violations(
 
     # The analyst's map, with suppressed small numbers.
     analyst = sign_in("analyst")
-    analyst.goto("/?measure=open_exploitation#area-map")
+    analyst.goto("/?measure=persistent_absence#area-map")
     expect(analyst.locator("#area-table")).to_be_visible()
+    expect(analyst.locator("#area-table")).to_contain_text("fewer than 5")
+    assert analyst.locator("#area-map-svg path.kl-fill-s").count() > 0
     check(analyst, "dashboard (analyst, suppressed map)")
 
     # A head teacher: every tab of a pupil's record, the chronology and the school page.
