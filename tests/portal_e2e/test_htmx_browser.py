@@ -23,6 +23,7 @@ def test_search_and_chronology_update_in_place_with_javascript(
     first = page.locator("#results tr[data-person-key]").first.get_attribute("data-person-key")
     page.get_by_role("link", name="Next page").first.click()
     expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page.locator("#search-results")).to_be_focused()  # not lost with the old link
     expect(page.locator("#results tr[data-person-key]").first).not_to_have_attribute(
         "data-person-key", first or ""
     )

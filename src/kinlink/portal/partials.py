@@ -29,8 +29,13 @@ def wants(request: HttpRequest, target: str) -> bool:
 
 
 def partial(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Render a region's partial template, marked so the middleware lets htmx swap it."""
-    response = render(request, template, context)
+    """Render a region's partial template, marked so the middleware lets htmx swap it.
+
+    The template sees ``htmx_partial``: the region then takes focus once swapped in
+    (htmx focuses ``autofocus``), so a keyboard or screen reader user is not left on a
+    link that no longer exists.
+    """
+    response = render(request, template, {**context, "htmx_partial": True})
     response.kinlink_partial = True
     response["Vary"] = "HX-Request"
     return response

@@ -303,7 +303,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "searched": bool(token or request.GET),
     }
     if partials.wants(request, partials.SEARCH_RESULTS):
-        return partials.partial(request, "portal/_search_results.html", {**context, "oob": True})
+        return partials.partial(request, "portal/_search_results.html", context)
     return render(request, "portal/search.html", context)
 
 
