@@ -249,3 +249,16 @@ def test_a_missing_boundary_file_is_reported_not_a_server_error(assessed_city, t
     broken.write_text("{not json")
     with pytest.raises(areas.BoundaryError):
         areas.boundaries_load(broken)
+
+
+def test_a_tall_area_fits_the_map_box(tmp_path: Path):
+    tall = [[[0.0, 50.0], [0.01, 50.0], [0.01, 51.0], [0.0, 51.0], [0.0, 50.0]]]
+    path = tmp_path / "tall.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "KC1"},
+         "geometry": {"type": "Polygon", "coordinates": tall}}]}))  # fmt: skip
+    drawn, width, height = areas.shapes(areas.boundaries_load(path))
+    assert height == pytest.approx(areas.WIDTH)
+    assert width < 30
+    numbers = [float(v) for v in re.findall(r"[\d.]+", drawn[0].d)]
+    assert max(numbers) <= areas.WIDTH
