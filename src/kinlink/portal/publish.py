@@ -105,6 +105,8 @@ def publish_run(*, warehouse: Path, force: bool = False) -> PublishResult:
                 "enrolments": _bulk(Enrolment, snap.enrolments),
                 "events": _bulk(Event, itertools.chain(events_iter(con), risk_score_events(con))),
                 "record_links": _bulk(RecordLink, snap.record_links),
+                # a boundary file that places few people is the wrong file for this council
+                "people_in_an_area": sum(1 for p in snap.people if p["area"]),
             }
             after = _previous_state()
             changed = (
