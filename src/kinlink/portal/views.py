@@ -290,21 +290,23 @@ def search(request: HttpRequest) -> HttpResponse:
         if scope.role != policy.PRACTITIONER
         else School.objects.none()
     )
-    context = {
-        "form": SearchForm(initial=terms),
-        "filters": data,
-        "page": page,
-        "query": params.urlencode(),
-        "sort_query": sort_params.urlencode(),
-        "sort": sort,
-        "schools": schools.order_by("name"),
-        "flags": FilterForm.base_fields["flag"].choices,
-        "may_export": policy.may_export_case_data(scope),
-        "searched": bool(token or request.GET),
-    }
-    if partials.wants(request, partials.SEARCH_RESULTS):
-        return partials.partial(request, "portal/_search_results.html", context)
-    return render(request, "portal/search.html", context)
+    return partials.page_or_region(
+        request,
+        "portal/search.html",
+        {
+            "form": SearchForm(initial=terms),
+            "filters": data,
+            "page": page,
+            "query": params.urlencode(),
+            "sort_query": sort_params.urlencode(),
+            "sort": sort,
+            "schools": schools.order_by("name"),
+            "flags": FilterForm.base_fields["flag"].choices,
+            "may_export": policy.may_export_case_data(scope),
+            "searched": bool(token or request.GET),
+        },
+        (partials.SEARCH_RESULTS, "portal/_search_results.html"),
+    )
 
 
 # --- child page ------------------------------------------------------------------------
