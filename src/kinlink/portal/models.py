@@ -60,6 +60,8 @@ class Person(models.Model):
     youth_justice = models.BooleanField(default=False)
     eligible_family = models.BooleanField(default=False)
     family_key = models.CharField(max_length=20, blank=True, db_index=True)
+    #: Code of the area (boundary file) holding the current postcode's district or sector.
+    area = models.CharField(max_length=20, blank=True, db_index=True)
 
     @property
     def display_name(self) -> str:
@@ -76,6 +78,7 @@ class Family(models.Model):
     lead_practitioner = models.CharField(max_length=120, blank=True, db_index=True)
     team = models.CharField(max_length=120, blank=True, db_index=True)
     episode = models.JSONField(default=dict)  # latest episode, or {}
+    area = models.CharField(max_length=20, blank=True, db_index=True)  # most members' area
 
 
 class FamilyMember(models.Model):
@@ -141,6 +144,14 @@ class RecordLink(models.Model):
     #: {"comparisons": [[comparison, level, weight], ...], "match_weight", "match_probability"}
     #: ({} when the saved model was not available).
     weights = models.JSONField(default=dict)
+
+
+class PublishedChange(models.Model):
+    """One person or family that changed at the last publish (``kind`` says how), so the
+    dashboard can count the changes within each user's scope."""
+
+    kind = models.CharField(max_length=40, db_index=True)
+    key = models.CharField(max_length=20, db_index=True)
 
 
 class Profile(models.Model):

@@ -109,6 +109,11 @@ def may_view_aggregates(scope: Scope) -> bool:
     return scope.role in CASE_ROLES or scope.role == ANALYST
 
 
+def sees_whole_council(scope: Scope) -> bool:
+    """Whose aggregates cover everyone: MASH (anyone's record) and analysts (counts only)."""
+    return scope.role in (MASH, ANALYST)
+
+
 def may_administer(scope: Scope) -> bool:
     return scope.role == ADMINISTRATOR
 
@@ -216,6 +221,36 @@ def sensitivity_visible(scope: Scope, sensitivity: str) -> bool:
 
 def contact_for(sensitivity: str) -> str:
     return CONTACTS.get(sensitivity, "the data protection officer")
+
+
+#: Aggregates below this (but above zero) are shown to analysts as "fewer than 5".
+SMALL_NUMBER_LIMIT = 5
+
+
+def suppresses_small_numbers(scope: Scope) -> bool:
+    """Analysts see council-wide counts of people they may not know: small ones could
+    identify someone. Case roles already see the people behind their own counts."""
+    return scope.role == ANALYST
+
+
+def counts_shown(scope: Scope, counts: list[int]) -> list[int | None]:
+    """``counts`` as this user may see them: None where a figure is suppressed.
+
+    For analysts a count of 1 to 4 is suppressed, and when exactly one figure in the list
+    would be, the next smallest non-zero one is too, so the suppressed one cannot be
+    worked out from a total shown elsewhere.
+
+    >>> counts_shown(Scope("a", ANALYST), [0, 3, 7, 12])
+    [0, None, None, 12]
+    """
+    if not suppresses_small_numbers(scope):
+        return list(counts)
+    hidden = {i for i, n in enumerate(counts) if 0 < n < SMALL_NUMBER_LIMIT}
+    if len(hidden) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if n >= SMALL_NUMBER_LIMIT]
+        if others:
+            hidden.add(min(others)[1])
+    return [None if i in hidden else n for i, n in enumerate(counts)]
 
 
 def default_clearances(role: str) -> frozenset[str]:

@@ -8,6 +8,7 @@ publish changes nothing unless forced. Rows go in with ``bulk_create``.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from typing import Any
 from django.db import models, transaction
 
 from kinlink.core.clock import utc_now
+from kinlink.portal.areas import areas_assign, configured_boundaries
 from kinlink.portal.models import (
     Enrolment,
     Event,
@@ -27,6 +29,7 @@ from kinlink.portal.models import (
     FamilyNeed,
     Person,
     PublishedChallenge,
+    PublishedChange,
     PublishRun,
     RecordLink,
     School,
@@ -37,6 +40,7 @@ from kinlink.warehouse.store import warehouse_connect
 PUBLISHED: tuple[type[models.Model], ...] = (
     Person, Family, FamilyMember, FamilyNeed, School, Enrolment, Event, RecordLink,
     PublishedChallenge,
+    PublishedChange,
 )  # fmt: skip
 BATCH = 2000
 
@@ -83,14 +87,21 @@ def publish_run(
     con = warehouse_connect(warehouse, read_only=True)
     try:
         runs = runs_read(con)
+        boundaries = configured_boundaries()
+        # a new boundary file changes every person's area, so it is an input too
+        fingerprint = runs.fingerprint
+        if boundaries is not None:
+            fingerprint = hashlib.sha256(f"{fingerprint}|{boundaries.digest}".encode()).hexdigest()
         last = PublishRun.objects.order_by("-pk").first()
-        if last and last.input_fingerprint == runs.fingerprint and not force:
+        if last and last.input_fingerprint == fingerprint and not force:
             return PublishResult(last.pk, True, dict(last.counts), dict(last.changes), 0.0)
         if model_path is None:
             from kinlink.linkage import LinkageConfig
 
             model_path = LinkageConfig().model_path
         snap = snapshot_read(con, model_path=model_path)
+        codes = boundaries.codes if boundaries is not None else frozenset()
+        areas_assign(snap.people, snap.families, snap.members, codes)
         with transaction.atomic():
             before = _previous_state()
             first_publish = last is None
@@ -106,17 +117,28 @@ def publish_run(
                 "events": _bulk(Event, itertools.chain(events_iter(con), risk_score_events(con))),
                 "record_links": _bulk(RecordLink, snap.record_links),
                 "challenges": _bulk(PublishedChallenge, snap.challenges),
+                # a boundary file that places few people is the wrong file for this council
+                "people_in_an_area": sum(1 for p in snap.people if p["area"]),
             }
             after = _previous_state()
-            changes = (
+            changed = (
                 {}
                 if first_publish
                 else {
-                    "newly_eligible": len(after["eligible"] - before["eligible"]),
-                    "no_longer_eligible": len(before["eligible"] - after["eligible"]),
-                    "new_persistent_absence": len(after["absence"] - before["absence"]),
-                    "new_open_exploitation": len(after["exploitation"] - before["exploitation"]),
+                    "newly_eligible": after["eligible"] - before["eligible"],
+                    "no_longer_eligible": before["eligible"] - after["eligible"],
+                    "new_persistent_absence": after["absence"] - before["absence"],
+                    "new_open_exploitation": after["exploitation"] - before["exploitation"],
                 }
+            )
+            changes = {kind: len(keys) for kind, keys in changed.items()}
+            _bulk(
+                PublishedChange,
+                (
+                    {"kind": kind, "key": key}
+                    for kind, keys in changed.items()
+                    for key in sorted(keys)
+                ),
             )
             seconds = round(time.perf_counter() - started, 2)
             run = PublishRun.objects.create(
@@ -125,7 +147,7 @@ def publish_run(
                 linkage_run_id=runs.linkage_run_id,
                 families_run_id=runs.families_run_id,
                 assessment_run_id=runs.assessment_run_id,
-                input_fingerprint=runs.fingerprint,
+                input_fingerprint=fingerprint,
                 counts=counts,
                 changes=changes,
                 seconds=seconds,

@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from kinlink.core.clock import utc_now
-from kinlink.portal import exports, policy
+from kinlink.portal import areas, changes, exports, partials, policy
 from kinlink.portal.access import (
     audit,
     family_for_request,
@@ -172,7 +172,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_exploitation": people.filter(exploitation_open=True).count(),
             "needs": [{**n, "pct": round(100 * n["n"] / top)} for n in needs],
         }
-        context["changes"] = run.changes if run else {}
+        context["changes"] = changes.labelled(changes.changes_for(run, people, families))
+        context["whole_council"] = policy.sees_whole_council(scope)
+        context["area_map"] = areas.area_map(
+            scope, people, families, request.GET.get("measure", "")
+        )
     audit(request, "view_dashboard")
     return render(request, "portal/dashboard.html", context)
 
@@ -287,7 +291,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if scope.role != policy.PRACTITIONER
         else School.objects.none()
     )
-    return render(
+    return partials.page_or_region(
         request,
         "portal/search.html",
         {
@@ -302,6 +306,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "may_export": policy.may_export_case_data(scope),
             "searched": bool(token or request.GET),
         },
+        (partials.SEARCH_RESULTS, "portal/_search_results.html"),
     )
 
 
@@ -471,7 +476,9 @@ def child(request: HttpRequest, person_key: str, tab: str = "overview") -> HttpR
         context["enrolments"] = Enrolment.objects.filter(person_key=person.pk).order_by(
             "on_roll_from"
         )
-    return render(request, "portal/child.html", context)
+    return partials.page_or_region(
+        request, "portal/child.html", context, partials.CHILD_TAB_REGIONS.get(tab)
+    )
 
 
 def family_for_request_quiet(scope: policy.Scope, family_key: str) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kinlink.synth.addresses import AddressBook
+from kinlink.synth.boundaries import boundaries_write
 from kinlink.synth.calendar import Window
 from kinlink.synth.chunk import chunk_generate
 from kinlink.synth.config import CityConfig
@@ -41,8 +42,9 @@ def _peak_rss_mib() -> float:
 def generate_city(
     config: CityConfig, out_dir: Path, progress: Progress | None = None
 ) -> CitySummary:
-    """Write every partner feed of a synthetic city to ``out_dir/feeds`` and its ground
-    truth to ``out_dir/truth``; return what was written.
+    """Write every partner feed of a synthetic city to ``out_dir/feeds``, its ground
+    truth to ``out_dir/truth`` and its districts' boundaries (for the portal's map) to
+    ``out_dir/districts.geojson``; return what was written.
 
     The same config always gives byte-identical files. Memory stays flat with size:
     households are generated, written and dropped ``households_per_chunk`` at a time.
@@ -85,6 +87,7 @@ def generate_city(
     shuffled = shuffled_file(names) if config.shuffle_one_file else ""
     readme = truth_readme(window, shuffled, config.noise.date_format_mixed)
     (out_dir / "truth" / "README.md").write_text(readme, encoding="utf-8")
+    boundaries_write(out_dir)
     summary = CitySummary(
         people=truth.counts["people"],
         households=city.ids.next("household"),

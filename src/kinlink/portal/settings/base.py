@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_htmx",
     "kinlink.portal.apps.PortalConfig",
 ]
 
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "kinlink.portal.partials.HtmxFallbackMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinlink.portal.middleware.SecurityHeadersMiddleware",
@@ -153,6 +156,12 @@ KINLINK_PSEUDONYM_KEY = os.environ.get("KINLINK_PSEUDONYM_KEY", "")
 #: A council's own governance registry folder (agreements.yaml, purposes.yaml), added to the
 #: shipped one; the session purposes offered and the feeds each shows come from it.
 KINLINK_GOVERNANCE_DIR = os.environ.get("KINLINK_GOVERNANCE_DIR", "")
+#: GeoJSON boundary file of the dashboard map's areas (empty: the synthetic city's districts
+#: shipped with Kinlink; "none": no map), the feature property holding each area's code
+#: (a postcode district such as KC12 or a sector such as KC12 3) and the one naming it.
+KINLINK_AREA_BOUNDARIES = os.environ.get("KINLINK_AREA_BOUNDARIES", "")
+KINLINK_AREA_CODE_PROPERTY = os.environ.get("KINLINK_AREA_CODE_PROPERTY", "code")
+KINLINK_AREA_NAME_PROPERTY = os.environ.get("KINLINK_AREA_NAME_PROPERTY", "name")
 
 # No personal data in logs: request logging is off; errors go to stderr without locals.
 LOGGING = {
