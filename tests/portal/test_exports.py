@@ -59,6 +59,10 @@ def test_analyst_exports_are_pseudonymised(db: object) -> None:
         assert person.pk not in text
         if person.surname:
             assert f",{person.surname}," not in text
+    # The analyst's purpose shows attendance: the flag is filled in, not blanked.
+    header = text.splitlines()[3].split(",")
+    absent = [line.split(",")[header.index("persistent_absence")] for line in text.splitlines()[4:]]
+    assert absent.count("True") == children.filter(persistent_absence=True).count() > 0
     again = analyst.post("/export/pseudonymised/", {"purpose": "Needs analysis for the plan"})
     assert again.content.decode().splitlines()[4:] == text.splitlines()[4:]  # stable pseudonyms
     assert AuditEvent.objects.filter(action="export", username="analyst-export").count() == 2

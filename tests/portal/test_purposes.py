@@ -66,8 +66,20 @@ def test_a_purpose_shows_the_feeds_its_agreements_allow_and_scores_only_with_the
     assert policy.feeds_shown(registry, definitions, ENDED, on) == (frozenset(), frozenset())
     scope = policy.Scope("m", policy.MASH, feeds=frozenset({"attendance"}))
     assert policy.flags_visible(scope) == {"persistent_absence", "eligible_family"}
-    row = policy.blank_hidden_flags(scope, ("person_key", "youth_justice"), ("P1", True))
-    assert row == ["P1", ""]
+    columns = ("person_key", "youth_justice", "persistent_absence", "school_urn")
+    row = policy.blank_hidden_columns(scope, columns, ("P1", True, True, "100001"))
+    assert row == ["P1", "", True, ""]  # no census: no school either
+    analyst = policy.Scope("a", policy.ANALYST, feeds=frozenset({"attendance"}))
+    assert policy.blank_hidden_columns(analyst, columns, ("x", True, True, "1")) == [
+        "x",
+        "",
+        True,
+        "",
+    ]
+    assert policy.measure_visible(analyst, "persistent_absence")
+    assert not policy.measure_visible(analyst, "open_exploitation")
+    assert not policy.measure_visible(analyst, "new_open_exploitation")
+    assert policy.measure_visible(analyst, "families_eligible")
 
 
 # --- in the portal ------------------------------------------------------------------------
@@ -198,3 +210,40 @@ def test_the_family_page_shows_only_what_the_purpose_allows(db):
                                date(2026, 1, 1))[0]  # fmt: skip
     for feed in feeds - shown:
         assert f"– {feed}," not in page
+
+
+def test_a_purpose_narrows_the_dashboard_search_columns_and_map(db):
+    # supporting_families_outcomes: no attendance, no exploitation feed
+    outcomes = sign_in("prac-outcomes", "practitioner", team="Team North",
+                       purpose="supporting_families_outcomes")  # fmt: skip
+    page = outcomes.get("/").content.decode()
+    assert 'id="fig-families-eligible"' in page
+    assert 'id="fig-persistent-absence"' not in page
+    assert 'id="fig-open-exploitation"' not in page
+    assert "Children with persistent absence" not in page  # nor as a map measure
+    assert (
+        outcomes.get("/?measure=persistent_absence")
+        .content.decode()
+        .count("Children with persistent absence")
+        == 0
+    )
+    identification = sign_in("prac-ident", "practitioner", team="Team North",
+                             purpose="supporting_families_identification")  # fmt: skip
+    assert 'id="fig-persistent-absence"' in identification.get("/").content.decode()
+
+    # domestic_abuse_response hides the census: no school or year columns
+    mash = sign_in("mash-da", "mash", purpose="domestic_abuse_response")
+    results = mash.get("/search/?year=")
+    assert results.status_code == 200
+    assert b">School</a>" not in results.content
+    assert b'id="id_year"' not in results.content
+    allowed = sign_in("mash-ok", "mash")  # mash_enquiry shows the census
+    shown = allowed.get("/search/?year=")
+    assert b">School</a>" in shown.content
+    # A school filter by URL is ignored where the census is hidden.
+    everyone = re.search(rb"\((\d+) results\)", results.content)
+    school = Person.objects.exclude(school_urn="").order_by("pk").first()
+    assert school is not None
+    narrowed = mash.get(f"/search/?school={school.school_urn}")
+    assert everyone is not None
+    assert everyone.group(0) in narrowed.content

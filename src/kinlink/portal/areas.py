@@ -290,14 +290,16 @@ def area_map(
     headlines = list(
         FamilyNeed.objects.values_list("headline", flat=True).distinct().order_by("headline")
     )
-    choices = [*MEASURES.items(), *((f"need:{h}", f"Eligible families with a need: {h}")
-                                    for h in headlines)]  # fmt: skip
+    measures = [m for m in MEASURES if policy.measure_visible(scope, m)]
+    choices = [*((m, MEASURES[m]) for m in measures),
+               *((f"need:{h}", f"Eligible families with a need: {h}")
+                 for h in headlines)]  # fmt: skip
     labels = dict(choices)
     if measure not in labels:
         measure = "families_eligible"
     headline = measure.removeprefix("need:") if measure.startswith("need:") else ""
     figures = figures_by_area(people, families, headline)
-    columns = list(MEASURES) + ([measure] if headline else [])
+    columns = measures + ([measure] if headline else [])
     codes = [a.code for a in boundaries.areas]
     shown: dict[str, list[int | None]] = {}
     for column in columns:

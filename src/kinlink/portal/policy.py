@@ -373,6 +373,24 @@ def feed_visible(scope: Scope, feed: str) -> bool:
     return may_see_case_data(scope) and feed in scope.feeds
 
 
+#: The feed a person's school and year group come from (search columns and filters).
+SCHOOL_FEED = "school_census"
+#: Dashboard and map figures drawn from one feed's flag: shown only when the session's
+#: purpose shows that feed (to analysts too, who see the figure but no records).
+MEASURE_FLAGS = {
+    "persistent_absence": "persistent_absence",
+    "open_exploitation": "exploitation_risk",
+    "new_persistent_absence": "persistent_absence",
+    "new_open_exploitation": "exploitation_risk",
+}
+
+
+def measure_visible(scope: Scope, measure: str) -> bool:
+    """Whether an aggregate figure may be shown under the session's purpose."""
+    flag = MEASURE_FLAGS.get(measure)
+    return flag is None or FLAG_FEEDS[flag] in scope.feeds
+
+
 def flags_visible(scope: Scope) -> frozenset[str]:
     """The person flags this session may see and filter by."""
     return frozenset(
@@ -413,10 +431,19 @@ def evidence_visible(
     return [e for e in evidence if feed_visible(scope, str(e.get("feed", "")))]
 
 
-def blank_hidden_flags(scope: Scope, columns: Iterable[str], row: Iterable[object]) -> list[object]:
-    """An export row with the flags of hidden feeds emptied (the column stays, unfilled
-    for everyone, so its presence says nothing about the person)."""
-    hidden = set(FLAG_FEEDS) - flags_visible(scope)
+#: Export columns that come from the school census.
+SCHOOL_COLUMNS = frozenset({"school_urn", "school_name", "year_group"})
+
+
+def blank_hidden_columns(
+    scope: Scope, columns: Iterable[str], row: Iterable[object]
+) -> list[object]:
+    """An export row with what hidden feeds say emptied: their flags, and school and year
+    when the census is hidden (the column stays, unfilled for everyone, so its presence
+    says nothing about the person). Analysts' pseudonymised rows follow the same purpose."""
+    hidden = {flag for flag, feed in FLAG_FEEDS.items() if feed not in scope.feeds}
+    if SCHOOL_FEED not in scope.feeds:
+        hidden |= SCHOOL_COLUMNS
     return ["" if c in hidden else v for c, v in zip(columns, row, strict=True)]
 
 

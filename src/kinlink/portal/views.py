@@ -165,14 +165,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .order_by("-n")
         )
         top = max([n["n"] for n in needs] or [1])
-        context["figures"] = {
+        shown = policy.counts_shown(scope, [n["n"] for n in needs])
+        figures: dict[str, Any] = {
             "families_eligible": families.filter(eligible=True).count(),
             "children": people.filter(is_child=True).count(),
-            "persistent_absence": people.filter(is_child=True, persistent_absence=True).count(),
-            "open_exploitation": people.filter(exploitation_open=True).count(),
-            "needs": [{**n, "pct": round(100 * n["n"] / top)} for n in needs],
+            "needs": [
+                {**n, "n": m, "pct": round(100 * (m or 0) / top)}
+                for n, m in zip(needs, shown, strict=True)
+            ],
+            "limit": policy.SMALL_NUMBER_LIMIT,
         }
-        context["changes"] = changes.labelled(changes.changes_for(run, people, families))
+        if policy.measure_visible(scope, "persistent_absence"):
+            figures["persistent_absence"] = people.filter(
+                is_child=True, persistent_absence=True
+            ).count()
+        if policy.measure_visible(scope, "open_exploitation"):
+            figures["open_exploitation"] = people.filter(exploitation_open=True).count()
+        context["figures"] = figures
+        counted = changes.changes_for(run, people, families)
+        context["changes"] = changes.labelled(
+            {k: n for k, n in counted.items() if policy.measure_visible(scope, k)}
+        )
         context["whole_council"] = policy.sees_whole_council(scope)
         context["area_map"] = areas.area_map(
             scope, people, families, request.GET.get("measure", "")
@@ -247,14 +260,17 @@ def _search_results(
     token = data.get("s") or ""
     terms: dict[str, str] = request.session.get(f"search:{token}", {}) if token else {}
     qs = people_visible(scope).filter(is_child=True)
-    if data.get("school"):
+    census = policy.feed_visible(scope, policy.SCHOOL_FEED)  # school and year come from it
+    if data.get("school") and census:
         qs = qs.filter(school_urn=data["school"])
-    if data.get("year"):
+    if data.get("year") and census:
         qs = qs.filter(year_group=data["year"])
     for flag in [f for f in data.get("flag") or [] if f in policy.flags_visible(scope)]:
         qs = qs.exclude(sen="") if flag == "sen" else qs.filter(**{flag: True})
     qs = _apply_terms(qs, terms)
     sort = data.get("sort") or "name"
+    if sort in ("school", "year") and not census:
+        sort = "name"
     qs = qs.order_by(*SORTS[sort], "person_key")
     return qs, data, token, terms, sort
 
@@ -686,7 +702,7 @@ def search_export(request: HttpRequest) -> HttpResponse:
     request.GET = QueryDict(form.cleaned_data["query"] or "")
     qs, data, _token, _terms, _sort = _search_results(request, scope)
     rows = [
-        policy.blank_hidden_flags(scope, exports.CASE_COLUMNS, row)
+        policy.blank_hidden_columns(scope, exports.CASE_COLUMNS, row)
         for row in qs.values_list(*exports.CASE_COLUMNS)[: exports.EXPORT_ROW_LIMIT]
     ]
     reference = exports.export_id()
@@ -711,7 +727,7 @@ def pseudonymised_export(request: HttpRequest) -> HttpResponse:
     fields = ("person_key", "sex", "school_urn", "year_group", "persistent_absence", "sen",
               "exploitation_risk", "youth_justice", "eligible_family", "family_key")  # fmt: skip
     rows = [
-        policy.blank_hidden_flags(
+        policy.blank_hidden_columns(
             scope,
             fields,
             (exports.pseudonym(r[0], secret), *r[1:-1], exports.pseudonym(r[-1], secret)),
