@@ -51,10 +51,15 @@ def scope_for(user: AbstractBaseUser | AnonymousUser, purpose: str = "") -> poli
         purpose=purpose,
         feeds=feeds,
         risk_models=risk_models,
-        display_from=policy.display_from(
-            profile.role, as_of(), dict(settings.KINLINK_DISPLAY_WINDOW_DAYS)
-        ),
+        display_from=_display_from(profile.role),
     )
+
+
+def _display_from(role: str) -> date | None:
+    """The start of the role's display window (the publish date is read only for roles
+    that have one)."""
+    windows = dict(settings.KINLINK_DISPLAY_WINDOW_DAYS)
+    return policy.display_from(role, as_of(), windows) if role in windows else None
 
 
 def client_ip(request: HttpRequest) -> str:
