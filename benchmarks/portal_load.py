@@ -41,6 +41,12 @@ from typing import Any
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kinlink_bench"
 PASSWORD = "bench-password-not-secret-2026"
 PAGES = ("search (filters)", "search (name)", "child overview", "child chronology")
+#: The governance registry purpose each role's session declares.
+PURPOSES = {
+    "mash": "mash_enquiry",
+    "head_teacher": "safe_exploitation_review",
+    "practitioner": "supporting_families_identification",
+}
 
 
 # --- the city, the database and the users ------------------------------------------------
@@ -181,15 +187,19 @@ class Client:
         finally:
             con.close()
 
-    def sign_in(self, username: str, secret: str) -> None:
+    def sign_in(self, username: str, secret: str, role: str) -> None:
         self.request("GET", "/login/")
         status, where, _ = self.request("POST", "/login/",
                                         {"username": username, "password": PASSWORD})  # fmt: skip
         if status != 302 or not where.endswith("/login/code/"):
             raise SystemExit(f"{username}: password step gave {status} {where}")
         status, where, _ = self.request("POST", "/login/code/", {"token": totp_code(secret)})
-        if status != 302 or where != "/":
+        if status != 302:
             raise SystemExit(f"{username}: code step gave {status} {where}")
+        # Every session declares its purpose from the governance registry.
+        status, where, _ = self.request("POST", "/purpose/", {"purpose": PURPOSES[role]})
+        if status != 302:
+            raise SystemExit(f"{username}: purpose step gave {status} {where}")
 
 
 @dataclass
@@ -220,7 +230,7 @@ def user_loop(user: dict[str, Any], port: int, samples: Samples, *, warm_until: 
     """Sign in, then search and open children until ``until`` (bounded by time)."""
     rng = random.Random(seed)  # noqa: S311 - load shape, not a secret
     client = Client(port)
-    client.sign_in(user["username"], user["secret"])
+    client.sign_in(user["username"], user["secret"], user["role"])
     children = user["children"]
     years = ["R", *map(str, range(1, 12))]
     flags = ["persistent_absence", "sen", "eligible_family", "exploitation_risk", ""]

@@ -199,7 +199,10 @@ class Portal:
 
 
 def _as_text(value: Any) -> Any:
-    """PostgreSQL's dates and times as SQLite gives them, so tests compare the same way."""
+    """PostgreSQL's dates, times and JSON as SQLite gives them (text), so tests read both
+    the same way."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):
