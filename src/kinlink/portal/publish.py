@@ -17,7 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from kinlink.core.clock import utc_now
 from kinlink.portal.areas import areas_assign, configured_boundaries
@@ -154,4 +154,14 @@ def publish_run(
             )
     finally:
         con.close()
+    _statistics_refresh()
     return PublishResult(run.pk, False, counts, changes, seconds)
+
+
+def _statistics_refresh() -> None:
+    """ANALYZE the tables just replaced, so the first searches after a refresh are planned
+    on the new data's statistics, not on an empty table's (PostgreSQL's autovacuum gets to
+    them only later; at 500,000 people the difference is a p95 over the target)."""
+    with connection.cursor() as cursor:
+        for model in PUBLISHED:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
