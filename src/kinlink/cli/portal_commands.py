@@ -120,11 +120,7 @@ def push_challenges(warehouse: WarehouseOption = None) -> None:
     from kinlink.portal.challenges import challenges_push
 
     recorded, failed = challenges_push(warehouse=warehouse or settings_load().warehouse_path)
-    console.print(
-        f"Recorded {recorded} challenge(s)"
-        + (f"; {failed} failed (kept in the portal queue with the error)" if failed else "")
-        + "; the next 'kinlink publish' marks them."
-    )
+    _pushed("challenge(s)", recorded, failed, "; the next 'kinlink publish' marks them.")
 
 
 @app.command("push-score-reviews")
@@ -134,10 +130,15 @@ def push_score_reviews(warehouse: WarehouseOption = None) -> None:
     from kinlink.portal.challenges import score_reviews_push
 
     recorded, failed = score_reviews_push(warehouse=warehouse or settings_load().warehouse_path)
+    _pushed("score review(s)", recorded, failed, ".")
+
+
+def _pushed(what: str, recorded: int, failed: int, then: str) -> None:
+    """One line on what a push from the portal recorded; failures stay in its queue."""
     console.print(
-        f"Recorded {recorded} score review(s)"
+        f"Recorded {recorded} {what}"
         + (f"; {failed} failed (kept in the portal queue with the error)" if failed else "")
-        + "."
+        + then
     )
 
 
